@@ -1,0 +1,330 @@
+// The `lucidlines` command: reads the config, runs the processes, serves the viewer, and on Ctrl-C (or
+// SIGTERM/SIGHUP) stops every process tree before returning. Returns the exit code instead of exiting, so
+// it can be driven by tests and so pending output is flushed by a normal exit.
+
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cac } from 'cac';
+import { closest, isLoopbackHost, loadConfig, type RawFlags } from './config.js';
+import {
+  configProblemsMessage,
+  configWarningsMessage,
+  forcedShutdownNotice,
+  type HelpOption,
+  helpText,
+  listenFailedMessage,
+  nonLoopbackWarning,
+  openBrowserFailedMessage,
+  portInUseMessage,
+  shuttingDownNotice,
+  unexpectedErrorMessage,
+  unknownCommandMessage,
+  unknownFlagMessage,
+  viewerUrlIntro,
+} from './errors.js';
+import { Supervisor } from './process/supervisor.js';
+import { type RunningServer, startServer } from './server/server.js';
+import { attachTerminalPrinter, type TerminalOutput } from './terminal.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export interface SignalSource {
+  on(signal: NodeJS.Signals, listener: () => void): unknown;
+  off(signal: NodeJS.Signals, listener: () => void): unknown;
+}
+
+export interface CliIo {
+  stdout: TerminalOutput;
+  stderr: TerminalOutput;
+  cwd: string;
+  signals: SignalSource;
+  /** Opens the URL in the default browser; resolves to the reason when that failed, null otherwise. */
+  openInBrowser: (url: string) => Promise<string | null>;
+}
+
+const OPTIONS: readonly HelpOption[] = [
+  { flags: '--config <path>', description: 'Config file to use (default: ./lucidlines.config.json)' },
+  {
+    flags: '--port <n>',
+    description: 'Port of the viewer; 0 lets the system pick a free one (default: 8080)',
+  },
+  { flags: '--host <addr>', description: 'Address the viewer listens on (default: 127.0.0.1)' },
+  { flags: '--ws-path <path>', description: 'Path of the WebSocket endpoint (default: /ws)' },
+  { flags: '--token <t>', description: 'Require this token to open the viewer' },
+  { flags: '--open', description: 'Open the viewer in the default browser' },
+  { flags: '--no-open', description: 'Do not open the browser, even when the config says so' },
+  {
+    flags: '--kill-timeout <ms>',
+    description: 'Wait this long after SIGTERM before SIGKILL (default: 5000)',
+  },
+  { flags: '-h, --help', description: 'Show this help' },
+  { flags: '-v, --version', description: 'Show the version' },
+];
+
+/** Options that take a value, by their camelCase name. */
+const VALUE_OPTIONS = ['config', 'port', 'host', 'wsPath', 'token', 'killTimeout'] as const;
+const LONG_FLAGS = [
+  'config',
+  'port',
+  'host',
+  'ws-path',
+  'token',
+  'open',
+  'no-open',
+  'kill-timeout',
+  'help',
+  'version',
+];
+const SHORT_FLAGS = ['h', 'v'];
+
+type ParsedArgs =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'run'; flags: RawFlags }
+  | { kind: 'usage-error'; message: string };
+
+function parseArgs(argv: string[]): ParsedArgs {
+  const cli = cac('lucidlines');
+  for (const option of OPTIONS) cli.option(option.flags, option.description);
+  // Without this, the default of `--no-open` (true) would look as if `--open` had been given.
+  cli.globalCommand.ignoreOptionDefaultValue();
+  const parsed = cli.parse(['node', 'lucidlines', ...argv], { run: false });
+
+  const unknown = findUnknownFlag(argv);
+  if (unknown !== null)
+    return { kind: 'usage-error', message: unknownFlagMessage(unknown, suggestFlag(unknown)) };
+  const extra = [...parsed.args, ...((parsed.options['--'] as string[] | undefined) ?? [])];
+  if (extra[0] !== undefined) return { kind: 'usage-error', message: unknownCommandMessage(extra[0]) };
+  if (parsed.options.help === true) return { kind: 'help' };
+  if (parsed.options.version === true) return { kind: 'version' };
+
+  const flags: RawFlags = {};
+  // mri, the parser inside cac, turns number-like values into numbers ("0123" becomes 123), which would
+  // corrupt tokens and paths, so values are read back verbatim from argv.
+  for (const name of VALUE_OPTIONS) {
+    const value = rawOptionValue(
+      argv,
+      name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`),
+    );
+    if (value !== undefined) flags[name] = value;
+  }
+  if (typeof parsed.options.open === 'boolean') flags.open = parsed.options.open;
+  return { kind: 'run', flags };
+}
+
+function findUnknownFlag(argv: string[]): string | null {
+  for (const arg of argv) {
+    if (arg === '--') break;
+    if (!arg.startsWith('-') || arg === '-') continue;
+    const name = arg.replace(/^-+/, '').split('=')[0] ?? '';
+    if (arg.startsWith('--')) {
+      if (!LONG_FLAGS.includes(name)) return `--${name}`;
+    } else {
+      for (const letter of name) if (!SHORT_FLAGS.includes(letter)) return `-${letter}`;
+    }
+  }
+  return null;
+}
+
+function suggestFlag(flag: string): string | null {
+  const match = closest(flag.replace(/^-+/, ''), LONG_FLAGS);
+  return match === null ? null : `--${match}`;
+}
+
+/** The last value given to `--long value` or `--long=value`, following mri's rule that "-x" is not a value. */
+function rawOptionValue(argv: string[], long: string): string | true | undefined {
+  let value: string | true | undefined;
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index] as string;
+    if (arg === '--') break;
+    if (arg === `--${long}`) {
+      const next = argv[index + 1];
+      if (next === undefined || next.startsWith('-')) value = true;
+      else {
+        value = next;
+        index++;
+      }
+    } else if (arg.startsWith(`--${long}=`)) {
+      value = arg.slice(long.length + 3);
+    }
+  }
+  return value;
+}
+
+/** The installed package's root, found from this file so it works from src/ (tsx), dist/ and node_modules. */
+function findPackage(): { root: string; version: string } {
+  const start = path.dirname(fileURLToPath(import.meta.url));
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    try {
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: unknown;
+        version?: unknown;
+      };
+      if (manifest.name === 'lucidlines' && typeof manifest.version === 'string') {
+        return { root: dir, version: manifest.version };
+      }
+    } catch {
+      // No readable package.json here; keep climbing.
+    }
+    if (path.dirname(dir) === dir)
+      throw new Error(`The package.json of lucidlines was not found above ${start}.`);
+  }
+}
+
+function openInDefaultBrowser(url: string): Promise<string | null> {
+  const [command, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url.replace(/&/g, '^&')]]
+        : ['xdg-open', [url]];
+  return new Promise((resolve) => {
+    try {
+      const child = spawn(command, args as string[], { detached: true, stdio: 'ignore' });
+      child.once('error', (error) => resolve(`${command}: ${error.message}`));
+      child.once('spawn', () => {
+        child.unref();
+        resolve(null);
+      });
+    } catch (error) {
+      resolve((error as Error).message);
+    }
+  });
+}
+
+function defaultIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    cwd: process.cwd(),
+    signals: process,
+    openInBrowser: openInDefaultBrowser,
+  };
+}
+
+export async function run(argv: string[], ioOverrides: Partial<CliIo> = {}): Promise<number> {
+  const io: CliIo = { ...defaultIo(), ...ioOverrides };
+  // Writing to a closed pipe must not crash lucidlines before it has stopped its processes.
+  const ignoreWriteError = () => {};
+  io.stderr.on?.('error', ignoreWriteError);
+  const print = (stream: TerminalOutput, text: string) => {
+    try {
+      stream.write(text);
+    } catch {
+      // The terminal is gone; there is nobody left to tell.
+    }
+  };
+
+  let signalCount = 0;
+  let onStopRequest = () => {};
+  const stopRequested = new Promise<void>((resolve) => {
+    onStopRequest = resolve;
+  });
+  let onForceRequest = () => {};
+  const onSignal = () => {
+    signalCount++;
+    if (signalCount === 1) onStopRequest();
+    else if (signalCount === 2) onForceRequest();
+  };
+  for (const signal of SHUTDOWN_SIGNALS) io.signals.on(signal, onSignal);
+
+  let supervisor: Supervisor | null = null;
+  let server: RunningServer | null = null;
+  let detachPrinter = () => {};
+  try {
+    const parsed = parseArgs(argv);
+    const pkg = findPackage();
+    switch (parsed.kind) {
+      case 'usage-error':
+        print(io.stderr, parsed.message);
+        return EXIT_USAGE;
+      case 'help':
+        print(io.stdout, helpText(pkg.version, OPTIONS));
+        return EXIT_OK;
+      case 'version':
+        print(io.stdout, `${pkg.version}\n`);
+        return EXIT_OK;
+    }
+
+    const loaded = await loadConfig({ cwd: io.cwd, flags: parsed.flags });
+    if (loaded.warnings.length > 0) print(io.stderr, configWarningsMessage(loaded.warnings));
+    if (!loaded.ok) {
+      print(io.stderr, configProblemsMessage(loaded.problems));
+      return loaded.problems.some((problem) => problem.kind === 'flag') ? EXIT_USAGE : EXIT_FAILURE;
+    }
+    if (signalCount > 0) return EXIT_OK;
+    const { settings, processes, engine } = loaded.config;
+
+    let token = settings.token;
+    if (token === null && !isLoopbackHost(settings.host)) {
+      token = randomBytes(18).toString('base64url');
+      print(io.stderr, nonLoopbackWarning(settings.host));
+    }
+
+    supervisor = new Supervisor(processes, engine);
+    detachPrinter = attachTerminalPrinter(supervisor, { out: io.stdout });
+
+    const started = await startServer(
+      {
+        host: settings.host,
+        port: settings.port,
+        wsPath: settings.wsPath,
+        token,
+        allowedOrigins: settings.allowedOrigins,
+        webRoot: path.join(pkg.root, 'dist', 'web'),
+        version: pkg.version,
+        viewerLines: settings.viewerLines,
+      },
+      supervisor,
+    );
+    if (!started.ok) {
+      print(
+        io.stderr,
+        started.reason === 'port-in-use'
+          ? portInUseMessage(started.host, started.port)
+          : listenFailedMessage(started.host, started.port, started.message),
+      );
+      await supervisor.shutdown();
+      return EXIT_FAILURE;
+    }
+    server = started.server;
+    print(io.stdout, viewerUrlIntro(pkg.version, processes.length));
+    print(io.stdout, `${server.url}\n`);
+    if (settings.open) {
+      const failure = await io.openInBrowser(server.url);
+      if (failure !== null) print(io.stderr, openBrowserFailedMessage(server.url, failure));
+    }
+
+    if (signalCount === 0) await supervisor.startAll();
+    await stopRequested;
+
+    print(io.stderr, shuttingDownNotice());
+    const running = supervisor;
+    let forced: Promise<void> = Promise.resolve();
+    onForceRequest = () => {
+      print(io.stderr, forcedShutdownNotice());
+      forced = running.shutdown({ force: true });
+    };
+    if (signalCount >= 2) onForceRequest();
+    await running.shutdown();
+    await forced;
+    await server.close();
+    return EXIT_OK;
+  } catch (error) {
+    print(io.stderr, unexpectedErrorMessage(error));
+    await supervisor?.shutdown({ force: true }).catch(() => {});
+    await server?.close().catch(() => {});
+    return EXIT_FAILURE;
+  } finally {
+    detachPrinter();
+    for (const signal of SHUTDOWN_SIGNALS) io.signals.off(signal, onSignal);
+    io.stderr.off?.('error', ignoreWriteError);
+  }
+}

@@ -1,0 +1,131 @@
+// Prints the output of every process to the terminal, concurrently-style: each line gets a coloured
+// `[name]` prefix, and every status change gets a line of its own.
+
+import defaultChalk, { type ChalkInstance } from 'chalk';
+import type { ProcessControl, ProcessSnapshot, SupervisorEvent } from './process/events.js';
+
+/** The part of a writable stream the printer uses; `on` is absent on simple fakes. */
+export interface TerminalOutput {
+  write(text: string): unknown;
+  on?(event: 'error', listener: (error: Error) => void): unknown;
+  off?(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+export interface TerminalPrinterOptions {
+  out: TerminalOutput;
+  /** Defaults to chalk's own detection for stdout, which honours NO_COLOR, FORCE_COLOR and non-TTYs. */
+  chalk?: ChalkInstance;
+}
+
+const PALETTE = [
+  'cyan',
+  'magenta',
+  'green',
+  'yellow',
+  'blue',
+  'cyanBright',
+  'magentaBright',
+  'greenBright',
+] as const;
+
+const RESET = '\u001b[0m';
+
+/** Subscribes a printer to the processes' events; returns the function that detaches it. */
+export function attachTerminalPrinter(
+  control: Pick<ProcessControl, 'list' | 'subscribe'>,
+  options: TerminalPrinterOptions,
+): () => void {
+  const { out } = options;
+  const chalk = options.chalk ?? defaultChalk;
+  const names = control.list().map((snapshot) => snapshot.name);
+  const width = Math.max(0, ...names.map((name) => name.length));
+  const prefixes = new Map<string, { stdout: string; stderr: string }>();
+  const lastStatus = new Map<string, string>();
+  let broken = false;
+
+  const prefixFor = (name: string) => {
+    let prefix = prefixes.get(name);
+    if (prefix === undefined) {
+      const index = names.indexOf(name);
+      const colour = PALETTE[(index === -1 ? names.length : index) % PALETTE.length] ?? 'cyan';
+      const label = chalk[colour](`[${name}]`) + ' '.repeat(Math.max(0, width - name.length));
+      // stderr is marked with a character, not only a colour, so it stays visible under NO_COLOR.
+      prefix = { stdout: `${label}   `, stderr: `${label} ${chalk.red('!')} ` };
+      prefixes.set(name, prefix);
+    }
+    return prefix;
+  };
+
+  // A closed pipe (`lucidlines | head`) must not crash lucidlines while it still has processes to stop.
+  const onError = () => {
+    broken = true;
+  };
+  out.on?.('error', onError);
+
+  const write = (text: string) => {
+    if (broken) return;
+    try {
+      out.write(text);
+    } catch {
+      broken = true;
+    }
+  };
+
+  const printLines = (prefix: string, text: string) => {
+    const body = text.endsWith('\n') ? text.slice(0, text.endsWith('\r\n') ? -2 : -1) : text;
+    // A process that leaves a colour switched on at the end of a line would otherwise paint the next prefix,
+    // possibly another process's; resetting costs a colour that spans lines, which is rare in logs.
+    const end = text.includes('\u001b') ? `${RESET}\n` : '\n';
+    // A bare "\r" redraws the line (progress bars), so the prefix is repeated after it to survive the redraw.
+    const prefixed = body.replace(/\r?\n|\r/g, (separator) =>
+      separator === '\r' ? `\r${prefix}` : `${end}${prefix}`,
+    );
+    write(`${prefix}${prefixed}${end}`);
+  };
+
+  const onEvent = (event: SupervisorEvent) => {
+    switch (event.kind) {
+      case 'output': {
+        if (event.chunk.text === '') break;
+        const prefix = prefixFor(event.chunk.name);
+        printLines(event.chunk.stream === 'stderr' ? prefix.stderr : prefix.stdout, event.chunk.text);
+        break;
+      }
+      case 'status': {
+        const description = describeStatus(event.snapshot, chalk);
+        const key = `${event.snapshot.status}:${event.snapshot.pid}:${event.snapshot.restarts}`;
+        if (lastStatus.get(event.snapshot.name) === key) break;
+        lastStatus.set(event.snapshot.name, key);
+        write(`${prefixFor(event.snapshot.name).stdout}${description}\n`);
+        break;
+      }
+      case 'error':
+        write(`${prefixFor(event.name).stderr}${chalk.red(event.message)}\n`);
+        break;
+    }
+  };
+
+  const unsubscribe = control.subscribe(onEvent);
+  return () => {
+    unsubscribe();
+    out.off?.('error', onError);
+  };
+}
+
+function describeStatus(snapshot: ProcessSnapshot, chalk: ChalkInstance): string {
+  const { status, pid, exitCode, signal, restarts, command } = snapshot;
+  switch (status) {
+    case 'starting':
+      return chalk.dim(
+        restarts > 0 ? `restarting (restart ${restarts}): ${command}` : `starting: ${command}`,
+      );
+    case 'running':
+      return chalk.green(pid === null ? 'running' : `running (pid ${pid})`);
+    case 'stopped':
+      if (exitCode !== null) return chalk.dim(`exited with code ${exitCode}`);
+      return chalk.dim(signal === null ? 'stopped' : `stopped by ${signal}`);
+    case 'error':
+      if (exitCode !== null) return chalk.red(`crashed with exit code ${exitCode}`);
+      return chalk.red(signal === null ? 'failed' : `killed by ${signal}`);
+  }
+}

@@ -1,0 +1,251 @@
+// Runs the built `bin/lucidlines.js` as a user would, against real processes and a real socket.
+
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const bin = path.join(root, 'bin', 'lucidlines.js');
+const ticker = path.join(root, 'test', 'fixtures', 'cli-ticker.mjs');
+const stubborn = path.join(root, 'test', 'fixtures', 'cli-stubborn.mjs');
+const temp = mkdtempSync(path.join(tmpdir(), 'lucid-cli-'));
+
+const started: ChildProcess[] = [];
+const recordedPids = new Set<number>();
+
+before(() => {
+  // The viewer bundle is optional for these tests; without its build script, compiling TypeScript suffices.
+  const command = existsSync(path.join(root, 'web', 'build.mjs'))
+    ? 'npm run build'
+    : 'npx tsc -p tsconfig.json';
+  execFileSync('sh', ['-c', command], { cwd: root, stdio: 'pipe', timeout: 170_000 });
+});
+
+after(() => {
+  for (const child of started)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const pid of recordedPids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone, as it should be.
+    }
+  }
+  rmSync(temp, { recursive: true, force: true });
+});
+
+/** Alive means it exists and is not a zombie: orphans are never reaped on these machines, yet are dead. */
+function isAlive(pid: number): boolean {
+  try {
+    const state = execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+    return state !== '' && !state.startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+function writeConfig(name: string, config: unknown): string {
+  const dir = mkdtempSync(path.join(temp, `${name}-`));
+  writeFileSync(
+    path.join(dir, 'lucidlines.config.json'),
+    typeof config === 'string' ? config : JSON.stringify(config),
+  );
+  return dir;
+}
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  waitForOutput: (pattern: RegExp, what: string) => Promise<RegExpMatchArray>;
+}
+
+function startCli(args: string[], cwd: string): Run {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
+  let stdout = '';
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  const notify = () => {
+    for (const waiter of waiters) waiter();
+  };
+  child.stdout?.setEncoding('utf8').on('data', (text: string) => {
+    stdout += text;
+    notify();
+  });
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+    stderr += text;
+    notify();
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('close', (code, signal) => {
+      notify();
+      resolve({ code, signal });
+    });
+  });
+  const waitForOutput = (pattern: RegExp, what: string) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const check = () => {
+        const match = stdout.match(pattern);
+        if (match !== null) {
+          waiters.delete(check);
+          resolve(match);
+        } else if (child.exitCode !== null || child.signalCode !== null) {
+          waiters.delete(check);
+          reject(
+            new Error(`lucidlines exited before printing ${what}.\nstdout:\n${stdout}\nstderr:\n${stderr}`),
+          );
+        }
+      };
+      waiters.add(check);
+      check();
+    });
+  return { child, stdout: () => stdout, stderr: () => stderr, exit, waitForOutput };
+}
+
+async function runToExit(args: string[], cwd: string) {
+  const run = startCli(args, cwd);
+  const { code } = await run.exit;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+describe('lucidlines (built bin)', () => {
+  test('runs every process with prefixes, prints the URL alone on a line, and leaves nothing behind on SIGINT', async () => {
+    const cwd = writeConfig('run', {
+      processes: [
+        // The shell forks the ticker and waits: killing only the shell would leave the ticker running.
+        { name: 'alpha', command: `sh -c 'node "${ticker}" alpha & wait'` },
+        { name: 'beta', command: `node "${ticker}" beta` },
+      ],
+    });
+    // A number-like token must reach the server verbatim, not as the number 7.
+    const run = startCli(['--port', '0', '--token', '007'], cwd);
+    const [urlLine] = await run.waitForOutput(/^http:\/\/127\.0\.0\.1:\d+\/\?token=007$/m, 'the viewer URL');
+    const alpha = await run.waitForOutput(/^\[alpha\] +alpha started pid=(\d+)$/m, 'the alpha ticker');
+    const beta = await run.waitForOutput(/^\[beta\] +beta started pid=(\d+)$/m, 'the beta ticker');
+    await run.waitForOutput(/^\[alpha\] +alpha tick 1$/m, 'a tick from alpha');
+    await run.waitForOutput(/^\[beta\] +! beta warning 5$/m, 'a stderr line from beta');
+    const shells = [...run.stdout().matchAll(/^\[(?:alpha|beta)\] +running \(pid (\d+)\)$/gm)].map((m) =>
+      Number(m[1]),
+    );
+    const pids = [Number(alpha[1]), Number(beta[1]), ...shells];
+    assert.equal(pids.length, 4, run.stdout());
+    for (const pid of pids) recordedPids.add(pid);
+    for (const pid of pids) assert.ok(isAlive(pid), `pid ${pid} should run before SIGINT`);
+
+    const response = await fetch(urlLine);
+    assert.ok(response.status < 500, `the viewer answered ${response.status}`);
+    await response.arrayBuffer();
+
+    run.child.kill('SIGINT');
+    const { code, signal } = await run.exit;
+    assert.deepEqual({ code, signal }, { code: 0, signal: null }, run.stderr());
+    const survivors = pids.filter(isAlive);
+    assert.deepEqual(survivors, [], `still running after exit: ${survivors.join(', ')}`);
+    assert.match(run.stdout(), /^\[alpha\] +stopped/m);
+  });
+
+  test('a second SIGINT kills processes that ignore SIGTERM without waiting for the kill timeout', async () => {
+    const cwd = writeConfig('force', { processes: [{ name: 'stubborn', command: `node "${stubborn}"` }] });
+    // A kill timeout far longer than the test timeout: only the forced path can finish in time.
+    const run = startCli(['--port', '0', '--kill-timeout', '3600000'], cwd);
+    const [, pid] = await run.waitForOutput(
+      /^\[stubborn\] +stubborn started pid=(\d+)$/m,
+      'the stubborn process',
+    );
+    recordedPids.add(Number(pid));
+    run.child.kill('SIGINT');
+    await run.waitForOutput(/stubborn ignores SIGTERM/, 'that SIGTERM was ignored');
+    assert.equal(run.child.exitCode, null, 'lucidlines must wait for a process that ignores SIGTERM');
+    run.child.kill('SIGINT');
+    const { code } = await run.exit;
+    assert.equal(code, 0, run.stderr());
+    assert.match(run.stderr(), /killing all processes now/);
+    assert.equal(isAlive(Number(pid)), false);
+  });
+
+  test('keeps running and exits cleanly when its stdout reader goes away', async () => {
+    const cwd = writeConfig('epipe', { processes: [{ name: 'beta', command: `node "${ticker}" beta` }] });
+    const run = startCli(['--port', '0'], cwd);
+    const [, pid] = await run.waitForOutput(/^\[beta\] +beta started pid=(\d+)$/m, 'the ticker');
+    recordedPids.add(Number(pid));
+    run.child.stdout?.destroy();
+    // Ticks keep coming while nobody reads; lucidlines must not die of EPIPE before the signal.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(run.child.exitCode, null, run.stderr());
+    run.child.kill('SIGINT');
+    const { code } = await run.exit;
+    assert.equal(code, 0, run.stderr());
+    assert.equal(isAlive(Number(pid)), false);
+  });
+
+  test('--help prints the usage and exits 0; --version prints the version', async () => {
+    const help = await runToExit(['--help'], temp);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Usage:/);
+    assert.match(help.stdout, /--kill-timeout <ms>/);
+    const version = await runToExit(['--version'], temp);
+    assert.equal(version.code, 0);
+    assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+  });
+
+  test('an unknown flag or a positional argument exits 2 with a hint to --help', async () => {
+    const flag = await runToExit(['--prot', '3000'], temp);
+    assert.equal(flag.code, 2);
+    assert.match(flag.stderr, /UNKNOWN FLAG/);
+    assert.match(flag.stderr, /--prot/);
+    assert.match(flag.stderr, /Did you mean --port\?/);
+    assert.match(flag.stderr, /lucidlines --help/);
+    const value = await runToExit(['--port', '99999'], temp);
+    assert.equal(value.code, 2);
+    assert.match(value.stderr, /--port must be a whole number from 0 to 65535/);
+    const positional = await runToExit(['start'], temp);
+    assert.equal(positional.code, 2);
+    assert.match(positional.stderr, /UNKNOWN COMMAND/);
+    assert.match(positional.stderr, /lucidlines --help/);
+  });
+
+  test('a bad config exits 1 naming the file, line, column and field', async () => {
+    const cwd = writeConfig('bad', '{\n  "port": "8080",\n  "processes": [{ "name": "a" }]\n}');
+    const result = await runToExit([], cwd);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /lucidlines\.config\.json:2:11 +port must be a whole number/);
+    assert.match(result.stderr, /lucidlines\.config\.json:3:17 +processes\[0\]\.command is missing/);
+    const syntax = await runToExit([], writeConfig('syntax', '{\n  "processes": [],\n}'));
+    assert.equal(syntax.code, 1);
+    assert.match(syntax.stderr, /lucidlines\.config\.json:3:1 +Trailing commas/);
+    const missing = await runToExit([], mkdtempSync(path.join(temp, 'none-')));
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /NO CONFIG FILE/);
+  });
+
+  test('a port in use exits 1 naming the port and the way out', async (t) => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+    const address = blocker.address();
+    assert.ok(address !== null && typeof address === 'object');
+    const cwd = writeConfig('busy', { processes: [{ name: 'beta', command: `node "${ticker}" beta` }] });
+    const result = await runToExit(['--port', String(address.port)], cwd);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /PORT IN USE/);
+    assert.match(result.stderr, new RegExp(`port ${address.port}\\b`));
+    assert.match(result.stderr, /--port 0/);
+    assert.doesNotMatch(result.stdout, /beta started/);
+
+    // A non-loopback host turns a token on; the busy port keeps the test from listening on the network.
+    const exposed = await runToExit(['--host', '0.0.0.0', '--port', String(address.port)], cwd);
+    assert.equal(exposed.code, 1);
+    assert.match(exposed.stderr, /VIEWER REACHABLE FROM THE NETWORK/);
+    assert.match(exposed.stderr, /random access token/);
+    assert.match(exposed.stderr, /PORT IN USE/);
+  });
+});

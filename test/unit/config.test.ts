@@ -1,0 +1,456 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import {
+  CONFIG_KEYS,
+  type ConfigProblem,
+  DEFAULT_SETTINGS,
+  isLoopbackHost,
+  type LoadResult,
+  loadConfig,
+  mergeSettings,
+  parseConfigText,
+  parseJson,
+  plainValue,
+  type RawFlags,
+} from '../../src/config.js';
+import { DEFAULT_ENGINE_OPTIONS } from '../../src/process/spec.js';
+
+const temp = mkdtempSync(path.join(tmpdir(), 'lucid-config-'));
+after(() => rmSync(temp, { recursive: true, force: true }));
+
+let counter = 0;
+/** Writes a config into a fresh directory (with an `app` subdirectory) and loads it. */
+async function load(text: string, flags: RawFlags = {}): Promise<LoadResult> {
+  const dir = path.join(temp, `case-${counter++}`);
+  mkdirSync(path.join(dir, 'app'), { recursive: true });
+  writeFileSync(path.join(dir, 'lucidlines.config.json'), text);
+  return loadConfig({ cwd: dir, flags });
+}
+
+async function problemsOf(text: string, flags: RawFlags = {}): Promise<ConfigProblem[]> {
+  const result = await load(text, flags);
+  assert.equal(result.ok, false, 'expected the config to be rejected');
+  return result.ok ? [] : result.problems;
+}
+
+function fieldProblem(problems: ConfigProblem[], fieldPath: string) {
+  const found = problems.find((problem) => problem.kind === 'field' && problem.path === fieldPath);
+  assert.ok(found, `no problem for ${fieldPath} in ${JSON.stringify(problems)}`);
+  return found as Extract<ConfigProblem, { kind: 'field' }>;
+}
+
+const minimal = '{ "processes": [{ "name": "web", "command": "npm run dev" }] }';
+
+describe('parseJson', () => {
+  test('accepts what JSON.parse accepts and yields the same values', () => {
+    const samples = [
+      '{"a": [1, -2.5e3, 0, true, false, null, "x\\n\\u00e9\\"\\\\\\/"], "b": {}, "c": []}',
+      '  [ ]  ',
+      '"\\ud83d\\ude00"',
+      '{"nested": {"deeper": [[{"k": 0.5E-2}]]}}',
+    ];
+    for (const sample of samples) {
+      const parsed = parseJson(sample);
+      assert.ok(parsed.ok, sample);
+      assert.deepEqual(plainValue(parsed.node), JSON.parse(sample));
+    }
+  });
+
+  test('reports the line and column of a missing comma', () => {
+    const result = parseJson('{\n  "port": 1\n  "host": "x"\n}');
+    assert.equal(result.ok, false);
+    if (!result.ok) {
+      assert.deepEqual(result.position, { line: 3, column: 3 });
+      assert.match(result.message, /expected "," or "}"/);
+    }
+  });
+
+  test('names trailing commas, comments and single quotes', () => {
+    const cases: [string, RegExp, number, number][] = [
+      ['{\n  "a": 1,\n}', /Trailing commas/, 3, 1],
+      ['[1,\n 2,\n]', /Trailing commas/, 3, 1],
+      ['{\n  // note\n  "a": 1\n}', /Comments/, 2, 3],
+      ["{ 'a': 1 }", /double quotes/, 1, 3],
+      ['{ "a": \'x\' }', /double quotes/, 1, 8],
+      ['{ "a": "unterminated\n}', /never closed/, 1, 21],
+      ['{ "a": 01 }', /not a valid JSON number/, 1, 8],
+      ['{ "a": 1 } x', /after the end/, 1, 12],
+      ['', /end of the file/, 1, 1],
+    ];
+    for (const [text, message, line, column] of cases) {
+      const result = parseJson(text);
+      assert.equal(result.ok, false, text);
+      if (!result.ok) {
+        assert.match(result.message, message, text);
+        assert.deepEqual(result.position, { line, column }, text);
+      }
+    }
+  });
+
+  test('rejects everything JSON.parse rejects in a set of near-misses', () => {
+    for (const text of [
+      '{"a":}',
+      '[1 2]',
+      '{"a" 1}',
+      'tru',
+      '-',
+      '1.',
+      '.5',
+      '"\\x"',
+      '{"a":1',
+      '[',
+      'NaN',
+    ]) {
+      assert.throws(() => JSON.parse(text));
+      assert.equal(parseJson(text).ok, false, text);
+    }
+  });
+
+  test('skips a byte order mark without shifting columns', () => {
+    const result = parseJson('\uFEFF{"a": 1,}');
+    assert.equal(result.ok, false);
+    if (!result.ok) assert.deepEqual(result.position, { line: 1, column: 10 });
+  });
+});
+
+describe('loadConfig', () => {
+  test('fills every default for a minimal config', async () => {
+    const result = await load(minimal);
+    assert.ok(result.ok);
+    if (!result.ok) return;
+    assert.deepEqual(result.warnings, []);
+    assert.deepEqual(result.config.settings, DEFAULT_SETTINGS);
+    assert.deepEqual(result.config.settings, {
+      port: 8080,
+      host: '127.0.0.1',
+      wsPath: '/ws',
+      open: false,
+      token: null,
+      allowedOrigins: [],
+      killTimeout: 5000,
+      scrollback: { lines: 10_000, bytes: 8 * 1024 * 1024 },
+      viewerLines: 100_000,
+    });
+    assert.deepEqual(result.config.engine, DEFAULT_ENGINE_OPTIONS);
+    const [spec] = result.config.processes;
+    assert.ok(spec);
+    assert.equal(spec.name, 'web');
+    assert.equal(spec.command, 'npm run dev');
+    assert.equal(spec.cwd, path.dirname(result.config.file));
+    assert.deepEqual(spec.env, {});
+  });
+
+  test('maps every field of a full config to settings, specs and engine options', async () => {
+    const result = await load(
+      JSON.stringify({
+        $schema: './schema.json',
+        port: 0,
+        host: '0.0.0.0',
+        wsPath: '/socket',
+        open: true,
+        token: 'abc-123',
+        allowedOrigins: ['http://localhost:5173'],
+        killTimeout: 250,
+        scrollback: { lines: 50 },
+        viewerLines: 7,
+        processes: [{ name: 'api', command: 'node server.js', cwd: 'app', env: { PORT: '3000' } }],
+      }),
+    );
+    assert.ok(result.ok, JSON.stringify(result));
+    if (!result.ok) return;
+    const { settings, engine, processes, file } = result.config;
+    assert.equal(settings.port, 0);
+    assert.equal(settings.host, '0.0.0.0');
+    assert.equal(settings.wsPath, '/socket');
+    assert.equal(settings.open, true);
+    assert.equal(settings.token, 'abc-123');
+    assert.deepEqual(settings.allowedOrigins, ['http://localhost:5173']);
+    assert.equal(settings.viewerLines, 7);
+    assert.deepEqual(engine.scrollback, { maxLines: 50, maxBytes: 8 * 1024 * 1024 });
+    assert.equal(engine.killTimeoutMs, 250);
+    assert.deepEqual(processes, [
+      {
+        name: 'api',
+        command: 'node server.js',
+        cwd: path.join(path.dirname(file), 'app'),
+        env: { PORT: '3000' },
+      },
+    ]);
+  });
+
+  test('reports a syntax error with file, line and column', async () => {
+    const problems = await problemsOf('{\n  "processes": [\n    { "name": "a", "command": "x" },\n  ]\n}');
+    assert.equal(problems.length, 1);
+    const [problem] = problems;
+    assert.ok(problem?.kind === 'syntax');
+    assert.equal(problem.file, 'lucidlines.config.json');
+    assert.deepEqual([problem.line, problem.column], [4, 3]);
+  });
+
+  test('reports every validation problem at once, each with its field path and position', async () => {
+    const text = [
+      '{',
+      '  "port": 70000,',
+      '  "host": "my host",',
+      '  "wsPath": "ws",',
+      '  "open": "yes",',
+      '  "token": "",',
+      '  "allowedOrigins": ["http://localhost:5173/", "ftp://x", 3],',
+      '  "killTimeout": -1,',
+      '  "scrollback": { "lines": 0, "bytes": 1.5 },',
+      '  "viewerLines": "many",',
+      '  "processes": [',
+      '    { "name": "web", "command": "a" },',
+      '    { "name": "web", "command": "" },',
+      '    { "name": "", "cwd": "nowhere" },',
+      '    { "name": "bad\\u0007", "command": "x", "env": { "PORT": 3000, "A=B": "c" } },',
+      '    { "name": " padded", "command": 5, "env": [] },',
+      '    "not an object"',
+      '  ]',
+      '}',
+    ].join('\n');
+    const problems = await problemsOf(text);
+    const expectations: [string, number, number, RegExp][] = [
+      ['port', 2, 11, /0 to 65535/],
+      ['host', 3, 11, /host name/],
+      ['wsPath', 4, 13, /start with "\/"/],
+      ['open', 5, 11, /true or false/],
+      ['token', 6, 12, /non-empty/],
+      ['allowedOrigins[0]', 7, 22, /write "http:\/\/localhost:5173"/],
+      ['allowedOrigins[1]', 7, 48, /http:\/\/ or https:\/\//],
+      ['allowedOrigins[2]', 7, 59, /must be a string/],
+      ['killTimeout', 8, 18, /milliseconds/],
+      ['scrollback.lines', 9, 28, /at least 1/],
+      ['scrollback.bytes', 9, 40, /whole number/],
+      ['viewerLines', 10, 18, /at least 1/],
+      ['processes[1].name', 13, 15, /already the name of processes\[0\] \(12:15\)/],
+      ['processes[1].command', 13, 33, /must not be empty/],
+      ['processes[2].name', 14, 15, /must not be empty/],
+      ['processes[2].command', 14, 5, /is missing/],
+      ['processes[2].cwd', 14, 26, /not an existing directory/],
+      ['processes[3].name', 15, 15, /control or invisible/],
+      ['processes[3].env.PORT', 15, 61, /write "3000" in quotes/],
+      ['processes[3].env["A=B"]', 15, 67, /must not contain "="/],
+      ['processes[4].name', 16, 15, /start or end with spaces/],
+      ['processes[4].command', 16, 37, /must be a string, but is number 5/],
+      ['processes[4].env', 16, 47, /object of strings/],
+      ['processes[5]', 17, 5, /must be an object/],
+    ];
+    for (const [fieldPath, line, column, message] of expectations) {
+      const problem = fieldProblem(problems, fieldPath);
+      assert.equal(problem.file, 'lucidlines.config.json');
+      assert.deepEqual([problem.line, problem.column], [line, column], fieldPath);
+      assert.match(problem.message, message, fieldPath);
+    }
+    assert.equal(problems.length, expectations.length, JSON.stringify(problems, null, 1));
+  });
+
+  test('requires a non-empty processes array and an object at the root', async () => {
+    assert.match(fieldProblem(await problemsOf('{}'), 'processes').message, /is missing/);
+    assert.match(fieldProblem(await problemsOf('{ "processes": [] }'), 'processes').message, /is empty/);
+    assert.match(
+      fieldProblem(await problemsOf('{ "processes": {} }'), 'processes').message,
+      /must be an array/,
+    );
+    assert.match(fieldProblem(await problemsOf('[]'), '(root)').message, /must be a JSON object/);
+  });
+
+  test('warns about unknown and repeated keys, with a suggestion, and still loads', async () => {
+    const text = [
+      '{',
+      '  "prot": 1,',
+      '  "zzzz": 1,',
+      '  "scrollback": { "line": 5 },',
+      '  "processes": [{ "name": "a", "command": "x", "cmd": "y" }],',
+      '  "port": 1, "port": 2',
+      '}',
+    ].join('\n');
+    const result = await load(text);
+    assert.ok(result.ok, JSON.stringify(result));
+    if (!result.ok) return;
+    const byPath = new Map(result.warnings.map((warning) => [warning.path, warning]));
+    assert.match(byPath.get('prot')?.message ?? '', /Did you mean "port"\?/);
+    assert.deepEqual([byPath.get('prot')?.line, byPath.get('prot')?.column], [2, 3]);
+    assert.match(byPath.get('zzzz')?.message ?? '', /Known fields: \$schema, port/);
+    assert.match(byPath.get('scrollback.line')?.message ?? '', /Did you mean "lines"\?/);
+    assert.deepEqual([byPath.get('processes[0].cmd')?.line, byPath.get('processes[0].cmd')?.column], [5, 48]);
+    assert.match(byPath.get('port')?.message ?? '', /more than once; the last one is used/);
+    assert.equal(result.warnings.length, 5);
+    assert.equal(result.config.settings.port, 2);
+  });
+
+  test('resolves cwd against the config file directory, not the current directory', async () => {
+    const dir = path.join(temp, 'cwd-case');
+    mkdirSync(path.join(dir, 'conf', 'app'), { recursive: true });
+    writeFileSync(
+      path.join(dir, 'conf', 'dev.json'),
+      '{ "processes": [{ "name": "a", "command": "x", "cwd": "app" }, { "name": "b", "command": "x", "cwd": "../conf" }] }',
+    );
+    const result = await loadConfig({ cwd: dir, flags: { config: 'conf/dev.json' } });
+    assert.ok(result.ok, JSON.stringify(result));
+    if (!result.ok) return;
+    assert.deepEqual(
+      result.config.processes.map((spec) => spec.cwd),
+      [path.join(dir, 'conf', 'app'), path.join(dir, 'conf')],
+    );
+  });
+
+  test('reports a missing default file and a missing --config file differently', async () => {
+    const dir = path.join(temp, 'empty');
+    mkdirSync(dir, { recursive: true });
+    const implicit = await loadConfig({ cwd: dir, flags: {} });
+    assert.deepEqual(implicit, {
+      ok: false,
+      problems: [{ kind: 'missing-file', file: 'lucidlines.config.json', explicit: false }],
+      warnings: [],
+    });
+    const explicit = await loadConfig({ cwd: dir, flags: { config: 'other.json' } });
+    assert.deepEqual(explicit.ok ? null : explicit.problems, [
+      { kind: 'missing-file', file: 'other.json', explicit: true },
+    ]);
+  });
+
+  test('reports a directory given as config file as unreadable', async () => {
+    const dir = path.join(temp, 'dir-as-file');
+    mkdirSync(path.join(dir, 'lucidlines.config.json'), { recursive: true });
+    const result = await loadConfig({ cwd: dir, flags: {} });
+    assert.equal(result.ok ? null : result.problems[0]?.kind, 'unreadable');
+  });
+});
+
+describe('flags', () => {
+  test('override the file, which overrides the defaults', async () => {
+    const text =
+      '{ "port": 9000, "host": "localhost", "killTimeout": 100, "open": true, "processes": [{ "name": "a", "command": "x" }] }';
+    const fromFile = await load(text);
+    assert.ok(fromFile.ok);
+    if (!fromFile.ok) return;
+    assert.equal(fromFile.config.settings.port, 9000);
+    assert.equal(fromFile.config.settings.wsPath, '/ws');
+
+    const withFlags = await load(text, {
+      port: '0',
+      killTimeout: '7',
+      open: false,
+      token: '0123',
+      wsPath: '/x',
+    });
+    assert.ok(withFlags.ok, JSON.stringify(withFlags));
+    if (!withFlags.ok) return;
+    const { settings, engine } = withFlags.config;
+    assert.equal(settings.port, 0);
+    assert.equal(settings.host, 'localhost');
+    assert.equal(settings.open, false);
+    assert.equal(settings.token, '0123');
+    assert.equal(settings.wsPath, '/x');
+    assert.equal(engine.killTimeoutMs, 7);
+  });
+
+  test('mergeSettings applies the same precedence to nested scrollback', () => {
+    const merged = mergeSettings({ port: 1, scrollback: { lines: 5 } }, { port: 2 });
+    assert.equal(merged.port, 2);
+    assert.deepEqual(merged.scrollback, { lines: 5, bytes: DEFAULT_SETTINGS.scrollback.bytes });
+    assert.equal(mergeSettings({}, {}).host, '127.0.0.1');
+  });
+
+  test('are validated with the same rules as the file, and reported together with file problems', async () => {
+    const problems = await problemsOf('{ "port": "x", "processes": [{ "name": "a", "command": "x" }] }', {
+      port: '8o80',
+      killTimeout: true,
+      token: 'has space',
+    });
+    const flags = problems.filter((problem) => problem.kind === 'flag');
+    assert.deepEqual(
+      flags.map((problem) => problem.kind === 'flag' && problem.flag),
+      ['--port', '--token', '--kill-timeout'],
+    );
+    assert.match(JSON.stringify(flags), /needs a value, like --kill-timeout 5000/);
+    assert.equal(fieldProblem(problems, 'port').line, 1);
+  });
+
+  test('reject a port out of range and a value-less --config', async () => {
+    const problems = await problemsOf(minimal, { port: '65536', config: true });
+    assert.deepEqual(
+      problems.map((problem) => (problem.kind === 'flag' ? problem.flag : problem.kind)),
+      ['--config', '--port'],
+    );
+  });
+});
+
+describe('isLoopbackHost', () => {
+  test('recognises loopback names and addresses, and nothing else', () => {
+    for (const host of [
+      '127.0.0.1',
+      '127.1.2.3',
+      'localhost',
+      'LOCALHOST',
+      '::1',
+      '[::1]',
+      '::ffff:127.0.0.1',
+    ]) {
+      assert.equal(isLoopbackHost(host), true, host);
+    }
+    for (const host of [
+      '0.0.0.0',
+      '::',
+      '192.168.1.2',
+      'example.com',
+      '127.0.0.1.example.com',
+      '1127.0.0.1',
+    ]) {
+      assert.equal(isLoopbackHost(host), false, host);
+    }
+  });
+});
+
+describe('parseConfigText', () => {
+  test('asks the injected directory check about cwd, with the absolute path', async () => {
+    const asked: string[] = [];
+    const result = await parseConfigText('{ "processes": [{ "name": "a", "command": "x", "cwd": "sub" }] }', {
+      file: 'c.json',
+      baseDir: '/base',
+      isDirectory: async (absolutePath) => {
+        asked.push(absolutePath);
+        return true;
+      },
+    });
+    assert.ok(result.ok);
+    assert.deepEqual(asked, ['/base/sub']);
+  });
+});
+
+describe('schema.json', () => {
+  test('declares exactly the keys the loader accepts', () => {
+    const schema = JSON.parse(readFileSync(new URL('../../schema.json', import.meta.url), 'utf8'));
+    const keys = (object: { properties: Record<string, unknown> }) => Object.keys(object.properties).sort();
+    assert.deepEqual(keys(schema), [...CONFIG_KEYS.root].sort());
+    assert.deepEqual(keys(schema.properties.scrollback), [...CONFIG_KEYS.scrollback].sort());
+    assert.deepEqual(keys(schema.properties.processes.items), [...CONFIG_KEYS.process].sort());
+  });
+
+  test('states the same defaults as the loader', () => {
+    const schema = JSON.parse(readFileSync(new URL('../../schema.json', import.meta.url), 'utf8'));
+    for (const key of [
+      'port',
+      'host',
+      'wsPath',
+      'open',
+      'allowedOrigins',
+      'killTimeout',
+      'viewerLines',
+    ] as const) {
+      assert.deepEqual(schema.properties[key].default, DEFAULT_SETTINGS[key], key);
+    }
+    assert.deepEqual(schema.properties.scrollback.default, DEFAULT_SETTINGS.scrollback);
+  });
+
+  test('the example config loads without problems or warnings', async () => {
+    const root = path.dirname(new URL('../../package.json', import.meta.url).pathname);
+    const result = await loadConfig({ cwd: root, flags: { config: 'lucidlines.config.example.json' } });
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.deepEqual(result.warnings, []);
+  });
+});

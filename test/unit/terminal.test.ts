@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { describe, test } from 'node:test';
+import { Chalk } from 'chalk';
+import type { ProcessSnapshot, SupervisorEvent, SupervisorListener } from '../../src/process/events.js';
+import { attachTerminalPrinter } from '../../src/terminal.js';
+
+function snapshot(name: string, overrides: Partial<ProcessSnapshot> = {}): ProcessSnapshot {
+  return {
+    name,
+    command: `run ${name}`,
+    status: 'running',
+    pid: 100,
+    exitCode: null,
+    signal: null,
+    restarts: 0,
+    startedAt: 1,
+    ...overrides,
+  };
+}
+
+/** A stand-in for the supervisor (list + subscribe) and a stream that records each write. */
+function setup(level: 0 | 1 = 0) {
+  const listeners = new Set<SupervisorListener>();
+  const control = {
+    list: () => [snapshot('web'), snapshot('worker')],
+    subscribe: (listener: SupervisorListener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  const writes: string[] = [];
+  const out = Object.assign(new EventEmitter(), {
+    write: (text: string) => {
+      writes.push(text);
+      return true;
+    },
+  });
+  const detach = attachTerminalPrinter(control, { out, chalk: new Chalk({ level }) });
+  const emit = (event: SupervisorEvent) => {
+    for (const listener of listeners) listener(event);
+  };
+  let seq = 0;
+  const output = (name: string, text: string, stream: 'stdout' | 'stderr' = 'stdout') =>
+    emit({ kind: 'output', chunk: { name, stream, text, timestamp: 0, seq: ++seq } });
+  return { writes, out, emit, output, detach, listeners };
+}
+
+describe('terminal printer', () => {
+  test('prefixes every line of a chunk, padded to the longest name, in one write', () => {
+    const { writes, output } = setup();
+    output('web', 'one\ntwo\n\nfour\n');
+    assert.deepEqual(writes, ['[web]      one\n[web]      two\n[web]      \n[web]      four\n']);
+    output('worker', 'x\n');
+    assert.equal(writes[1], '[worker]   x\n');
+  });
+
+  test('ends a partial line with a newline and prefixes its continuation again', () => {
+    const { writes, output } = setup();
+    output('web', 'Password: ');
+    output('web', 'done\n');
+    assert.deepEqual(writes, ['[web]      Password: \n', '[web]      done\n']);
+  });
+
+  test('marks stderr lines so they are told apart without colour', () => {
+    const { writes, output } = setup();
+    output('web', 'boom\nagain\n', 'stderr');
+    assert.deepEqual(writes, ['[web]    ! boom\n[web]    ! again\n']);
+  });
+
+  test('repeats the prefix after a carriage return so redrawn progress lines keep it', () => {
+    const { writes, output } = setup();
+    output('web', '10%\r50%\r100%\n');
+    assert.deepEqual(writes, ['[web]      10%\r[web]      50%\r[web]      100%\n']);
+    output('web', 'windows\r\nline\r\n');
+    assert.equal(writes[1], '[web]      windows\n[web]      line\n');
+  });
+
+  test('keeps the process colours but resets them before the next prefix', () => {
+    const { writes, output } = setup(1);
+    output('web', '\u001b[31mred\nstill red\n');
+    const text = writes[0] ?? '';
+    assert.ok(text.includes('\u001b[31mred\u001b[0m\n'), JSON.stringify(text));
+    assert.ok(text.endsWith('still red\u001b[0m\n'), JSON.stringify(text));
+  });
+
+  test('colours each name with a stable colour from the palette', () => {
+    const { writes, output } = setup(1);
+    output('web', 'a\n');
+    output('worker', 'b\n');
+    output('web', 'c\n');
+    assert.ok(writes[0]?.startsWith('\u001b[36m[web]\u001b[39m'), JSON.stringify(writes[0]));
+    assert.ok(writes[1]?.startsWith('\u001b[35m[worker]\u001b[39m'), JSON.stringify(writes[1]));
+    assert.equal(writes[2]?.slice(0, 15), writes[0]?.slice(0, 15));
+  });
+
+  test('prints a line for each status change, once', () => {
+    const { writes, emit } = setup();
+    const status = (overrides: Partial<ProcessSnapshot>) =>
+      emit({ kind: 'status', snapshot: snapshot('web', overrides), timestamp: 0 });
+    status({ status: 'starting', pid: null });
+    status({ status: 'running', pid: 42 });
+    status({ status: 'running', pid: 42 });
+    status({ status: 'error', pid: null, exitCode: 3 });
+    status({ status: 'starting', pid: null, restarts: 1 });
+    status({ status: 'running', pid: 43, restarts: 1 });
+    status({ status: 'stopped', pid: null, signal: 'SIGTERM', restarts: 1 });
+    status({ status: 'stopped', pid: null, exitCode: 0, restarts: 2 });
+    assert.deepEqual(writes, [
+      '[web]      starting: run web\n',
+      '[web]      running (pid 42)\n',
+      '[web]      crashed with exit code 3\n',
+      '[web]      restarting (restart 1): run web\n',
+      '[web]      running (pid 43)\n',
+      '[web]      stopped by SIGTERM\n',
+      '[web]      exited with code 0\n',
+    ]);
+  });
+
+  test('prints errors on the stderr prefix', () => {
+    const { writes, emit } = setup();
+    emit({ kind: 'error', name: 'worker', code: 'SPAWN_FAILED', message: 'spawn sh ENOENT', timestamp: 0 });
+    assert.deepEqual(writes, ['[worker] ! spawn sh ENOENT\n']);
+  });
+
+  test('stops writing quietly after the stream reports EPIPE', () => {
+    const { writes, out, output } = setup();
+    output('web', 'before\n');
+    out.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    output('web', 'after\n');
+    assert.deepEqual(writes, ['[web]      before\n']);
+  });
+
+  test('survives a stream whose write throws', () => {
+    const listeners = new Set<SupervisorListener>();
+    let calls = 0;
+    attachTerminalPrinter(
+      {
+        list: () => [snapshot('web')],
+        subscribe: (listener) => {
+          listeners.add(listener);
+          return () => {};
+        },
+      },
+      {
+        out: {
+          write: () => {
+            calls++;
+            throw Object.assign(new Error('EPIPE'), { code: 'EPIPE' });
+          },
+        },
+        chalk: new Chalk({ level: 0 }),
+      },
+    );
+    for (const listener of listeners) {
+      listener({
+        kind: 'output',
+        chunk: { name: 'web', stream: 'stdout', text: 'a\n', timestamp: 0, seq: 1 },
+      });
+      listener({
+        kind: 'output',
+        chunk: { name: 'web', stream: 'stdout', text: 'b\n', timestamp: 0, seq: 2 },
+      });
+    }
+    assert.equal(calls, 1);
+  });
+
+  test('detaching unsubscribes and releases the error listener', () => {
+    const { listeners, out, detach } = setup();
+    assert.equal(listeners.size, 1);
+    assert.equal(out.listenerCount('error'), 1);
+    detach();
+    assert.equal(listeners.size, 0);
+    assert.equal(out.listenerCount('error'), 0);
+  });
+});
