@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cac } from 'cac';
-import { closest, isLoopbackHost, loadConfig, type RawFlags } from './config.js';
+import { isLoopbackHost, loadConfig, type RawFlags } from './config.js';
+import { closest } from './did-you-mean.js';
 import {
   configProblemsMessage,
   configWarningsMessage,

@@ -12,10 +12,9 @@ import {
   loadConfig,
   mergeSettings,
   parseConfigText,
-  parseJson,
-  plainValue,
   type RawFlags,
 } from '../../src/config.js';
+import { parseJson, plainValue } from '../../src/json-with-positions.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../../src/process/spec.js';
 
 const temp = mkdtempSync(path.join(tmpdir(), 'lucid-config-'));
