@@ -1,0 +1,221 @@
+/** The timer functions the splitter and the process engine use, injectable so tests can drive time by hand. */
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface LineSplitterOptions {
+  /** A line whose UTF-8 encoding is longer than this is cut into several lines. */
+  maxLineBytes: number;
+  /** A trailing partial line is handed out after this much quiet, so prompts show up. */
+  partialLineFlushMs: number;
+  timers: Timers;
+  /** Receives one or more complete lines, or a flushed partial line. Never called with an empty string. */
+  onText: (text: string) => void;
+}
+
+const ESC = 0x1b;
+const BEL = 0x07;
+const BACKSLASH = 0x5c;
+
+function inRange(code: number, low: number, high: number): boolean {
+  return code >= low && code <= high;
+}
+
+/** Introducers (`]`, `P`, `X`, `^`, `_`) of the escape sequences that carry a string up to a terminator. */
+function isStringIntroducer(code: number): boolean {
+  return code === 0x5d || code === 0x50 || code === 0x58 || code === 0x5e || code === 0x5f;
+}
+
+/**
+ * Returns the index just past the escape sequence whose ESC is at `start`, or -1 when the sequence does not
+ * end before `limit` (it may still be completed by text that has not arrived yet).
+ */
+function escapeSequenceEnd(text: string, start: number, limit: number): number {
+  let i = start + 1;
+  if (i >= limit) return -1;
+  const introducer = text.charCodeAt(i);
+  i++;
+  if (introducer === 0x5b) {
+    while (i < limit && inRange(text.charCodeAt(i), 0x30, 0x3f)) i++;
+    while (i < limit && inRange(text.charCodeAt(i), 0x20, 0x2f)) i++;
+    if (i >= limit) return -1;
+    // A character that is not a final byte aborts the sequence without belonging to it.
+    return inRange(text.charCodeAt(i), 0x40, 0x7e) ? i + 1 : i;
+  }
+  if (isStringIntroducer(introducer)) {
+    for (; i < limit; i++) {
+      const code = text.charCodeAt(i);
+      if (code === BEL) return i + 1;
+      if (code === ESC) {
+        if (i + 1 >= limit) return -1;
+        // ESC \ is the string terminator; any other ESC cancels the string and starts a new sequence.
+        return text.charCodeAt(i + 1) === BACKSLASH ? i + 2 : i;
+      }
+    }
+    return -1;
+  }
+  i = start + 1;
+  while (i < limit && inRange(text.charCodeAt(i), 0x20, 0x2f)) i++;
+  return i < limit ? i + 1 : -1;
+}
+
+/**
+ * Returns the end of the longest prefix of `text[start, end)` whose UTF-8 encoding fits in `maxBytes`,
+ * moved back so that it splits neither a surrogate pair nor an escape sequence. Returns `end` when all of
+ * it fits. Walks character by character, which is acceptable because only over-long lines come here.
+ */
+function fittingEnd(text: string, start: number, end: number, maxBytes: number): number {
+  let bytes = 0;
+  let sequenceStart = -1;
+  let sequenceEnd = start;
+  let i = start;
+  while (i < end) {
+    const code = text.charCodeAt(i);
+    let units = 1;
+    let size = 3;
+    if (code < 0x80) {
+      size = 1;
+      if (code === ESC && i >= sequenceEnd) {
+        sequenceStart = i;
+        const found = escapeSequenceEnd(text, i, end);
+        sequenceEnd = found === -1 ? Number.POSITIVE_INFINITY : found;
+      }
+    } else if (code < 0x800) {
+      size = 2;
+    } else if (
+      inRange(code, 0xd800, 0xdbff) &&
+      i + 1 < end &&
+      inRange(text.charCodeAt(i + 1), 0xdc00, 0xdfff)
+    ) {
+      size = 4;
+      units = 2;
+    }
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    i += units;
+  }
+  if (i >= end) return end;
+  const insideSequence = sequenceStart !== -1 && i < sequenceEnd;
+  if (insideSequence && sequenceStart > start) return sequenceStart;
+  // Either no escape sequence is in the way, or one sequence alone is longer than the cap (hostile or
+  // broken output): then the cap wins, because keeping the line bounded matters more than that sequence.
+  return i > start ? i : start + 1;
+}
+
+/**
+ * Turns a stream of decoded text into chunks of complete lines. The work is per chunk: in the common case
+ * one `lastIndexOf` finds where the complete lines end, and a few strided probes prove that no line in the
+ * chunk is longer than the cap, so the chunk is handed on as one string.
+ *
+ * Carriage returns are kept as they are (the viewer renders the overwrite); "\r\n" ends a line like "\n".
+ */
+export class LineSplitter {
+  readonly #options: LineSplitterOptions;
+  /** A line of at most this many UTF-16 units cannot exceed the byte cap (one unit encodes to at most 3 bytes). */
+  readonly #safeUnits: number;
+  #pending = '';
+  #flushTimer: unknown = null;
+
+  constructor(options: LineSplitterOptions) {
+    this.#options = options;
+    this.#safeUnits = Math.floor(options.maxLineBytes / 3);
+  }
+
+  push(text: string): void {
+    if (text.length === 0) return;
+    const lastNewline = text.lastIndexOf('\n');
+    let out = '';
+    if (lastNewline === -1) {
+      this.#pending += text;
+    } else {
+      const complete = this.#pending + text.slice(0, lastNewline + 1);
+      this.#pending = text.slice(lastNewline + 1);
+      out = complete.length > this.#safeUnits ? this.#capCompleteLines(complete) : complete;
+    }
+    if (this.#pending.length > this.#safeUnits) out += this.#capPending();
+    if (out.length > 0) this.#options.onText(out);
+    this.#armFlushTimer();
+  }
+
+  /** Hands out the remaining partial line; call when the stream has ended. */
+  end(): void {
+    this.#cancelFlushTimer();
+    this.#flushPending();
+  }
+
+  #flushPending(): void {
+    const pending = this.#pending;
+    this.#pending = '';
+    if (pending.length > 0) this.#options.onText(pending);
+  }
+
+  #armFlushTimer(): void {
+    this.#cancelFlushTimer();
+    if (this.#pending.length === 0) return;
+    this.#flushTimer = this.#options.timers.setTimeout(() => {
+      this.#flushTimer = null;
+      this.#flushPending();
+    }, this.#options.partialLineFlushMs);
+  }
+
+  #cancelFlushTimer(): void {
+    if (this.#flushTimer === null) return;
+    this.#options.timers.clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
+  }
+
+  /** `text` ends with "\n". Returns it with every over-long line cut into lines that fit the cap. */
+  #capCompleteLines(text: string): string {
+    const parts: string[] = [];
+    let copiedUpTo = 0;
+    let lineStart = 0;
+    while (lineStart < text.length) {
+      // If a newline lies within `safeUnits` of the line start, the line is short enough: skip past the
+      // last such newline. Each probe advances by up to `safeUnits`, so a chunk needs only a few probes.
+      const probe = lineStart + this.#safeUnits;
+      if (probe >= text.length - 1) break;
+      const newline = text.lastIndexOf('\n', probe);
+      if (newline >= lineStart) {
+        lineStart = newline + 1;
+        continue;
+      }
+      const lineEnd = text.indexOf('\n', probe);
+      const contentEnd = text.charCodeAt(lineEnd - 1) === 0x0d ? lineEnd - 1 : lineEnd;
+      parts.push(text.slice(copiedUpTo, lineStart), this.#cutIntoLines(text, lineStart, contentEnd));
+      copiedUpTo = contentEnd;
+      lineStart = lineEnd + 1;
+    }
+    if (copiedUpTo === 0) return text;
+    parts.push(text.slice(copiedUpTo));
+    return parts.join('');
+  }
+
+  /** Cuts an over-long partial line into complete lines, keeping a remainder that fits as the new partial line. */
+  #capPending(): string {
+    const pending = this.#pending;
+    const pieces: string[] = [];
+    let start = 0;
+    for (;;) {
+      const cut = fittingEnd(pending, start, pending.length, this.#options.maxLineBytes);
+      if (cut === pending.length) break;
+      pieces.push(pending.slice(start, cut), '\n');
+      start = cut;
+    }
+    this.#pending = pending.slice(start);
+    return pieces.join('');
+  }
+
+  /** Returns `text[start, end)` cut into pieces that fit the cap, joined by "\n"; the last piece has none. */
+  #cutIntoLines(text: string, start: number, end: number): string {
+    const pieces: string[] = [];
+    let pieceStart = start;
+    for (;;) {
+      const cut = fittingEnd(text, pieceStart, end, this.#options.maxLineBytes);
+      pieces.push(text.slice(pieceStart, cut));
+      if (cut === end) break;
+      pieceStart = cut;
+    }
+    return pieces.join('\n');
+  }
+}

@@ -1,0 +1,94 @@
+import type { OutputChunk } from '../process/events.js';
+
+export interface ScrollbackLimits {
+  maxLines: number;
+  maxBytes: number;
+}
+
+interface Entry {
+  chunk: OutputChunk;
+  lines: number;
+  bytes: number;
+}
+
+function countLines(text: string): number {
+  let lines = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+  // A flushed partial line occupies a line of its own until its continuation arrives.
+  return text.endsWith('\n') ? lines : lines + 1;
+}
+
+/**
+ * The retained output of one process, bounded both by line count and by UTF-8 bytes so that a chatty or
+ * hostile process cannot grow the engine's memory without limit. The oldest chunks are dropped first.
+ * Appending is O(1) amortized: one scan of the new chunk, and each dropped chunk is touched once.
+ */
+export class Scrollback {
+  readonly #limits: ScrollbackLimits;
+  /** A queue: entries before `#head` are dropped, and compacted away once they are the majority. */
+  #entries: (Entry | undefined)[] = [];
+  #head = 0;
+  #lines = 0;
+  #bytes = 0;
+
+  constructor(limits: ScrollbackLimits) {
+    this.#limits = limits;
+  }
+
+  append(chunk: OutputChunk): void {
+    const entry = this.#fitted(chunk);
+    if (entry === null) return;
+    this.#entries.push(entry);
+    this.#lines += entry.lines;
+    this.#bytes += entry.bytes;
+    while (this.#lines > this.#limits.maxLines || this.#bytes > this.#limits.maxBytes) {
+      const oldest = this.#entries[this.#head];
+      if (oldest === undefined) break;
+      this.#entries[this.#head] = undefined;
+      this.#head++;
+      this.#lines -= oldest.lines;
+      this.#bytes -= oldest.bytes;
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
+      this.#entries = this.#entries.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  /** The retained chunks, oldest first. */
+  chunks(): readonly OutputChunk[] {
+    const chunks: OutputChunk[] = [];
+    for (let i = this.#head; i < this.#entries.length; i++) {
+      const entry = this.#entries[i];
+      if (entry !== undefined) chunks.push(entry.chunk);
+    }
+    return chunks;
+  }
+
+  /**
+   * Returns the entry to store for `chunk`. A chunk that alone exceeds a bound is cut down to its newest
+   * lines that fit, at a line start so the retained text never begins mid-line. Returns null when not
+   * even its last line fits.
+   */
+  #fitted(chunk: OutputChunk): Entry | null {
+    const lines = countLines(chunk.text);
+    const bytes = Buffer.byteLength(chunk.text);
+    if (lines <= this.#limits.maxLines && bytes <= this.#limits.maxBytes) return { chunk, lines, bytes };
+    const text = chunk.text;
+    let start = text.length;
+    let keptLines = 0;
+    let keptBytes = 0;
+    while (start > 0) {
+      // The line before `start` ends at start - 1 (its "\n", or the end of a partial line), so the search
+      // for the newline that precedes it begins one further back.
+      const lineStart = start >= 2 ? text.lastIndexOf('\n', start - 2) + 1 : 0;
+      const lineBytes = Buffer.byteLength(text.slice(lineStart, start));
+      if (keptLines + 1 > this.#limits.maxLines || keptBytes + lineBytes > this.#limits.maxBytes) break;
+      keptLines++;
+      keptBytes += lineBytes;
+      start = lineStart;
+    }
+    if (keptLines === 0) return null;
+    return { chunk: { ...chunk, text: text.slice(start) }, lines: keptLines, bytes: keptBytes };
+  }
+}

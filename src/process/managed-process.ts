@@ -1,0 +1,338 @@
+import type { Readable } from 'node:stream';
+import { Utf8StreamDecoder } from '../output/decoder.js';
+import { LineSplitter, type Timers } from '../output/line-splitter.js';
+import { Scrollback } from '../output/scrollback.js';
+import type { OutputStream, ProcessStatus } from '../protocol.js';
+import type { OutputChunk, ProcessSnapshot, SupervisorEvent } from './events.js';
+import type { TerminateTree, TreeTermination } from './kill-tree.js';
+import type { SpawnedChild, SpawnFunction } from './spawn.js';
+import type { EngineOptions, ProcessSpec } from './spec.js';
+
+export interface ManagedProcessDeps {
+  spawn: SpawnFunction;
+  terminateTree: TerminateTree;
+  now: () => number;
+  timers: Timers;
+  /** The next value of the output sequence number shared by all processes. */
+  nextSeq: () => number;
+  emit: (event: SupervisorEvent) => void;
+}
+
+type Action = 'start' | 'stop' | 'restart';
+
+interface Request {
+  action: Action;
+  /** Set once this request has spawned its child; later restarts then need a request of their own. */
+  spawned: boolean;
+  readonly done: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** One child process and the tree under it. */
+interface Run {
+  readonly pid: number | null;
+  /** The 'spawn' event arrived. */
+  spawned: boolean;
+  exited: boolean;
+  /** Its exit was asked for, so it ends as `stopped` whatever its exit code. */
+  stopRequested: boolean;
+  /** Resolves once it exited or failed to spawn. */
+  readonly exit: Promise<void>;
+  markExited(): void;
+  /** The termination of its tree, once one was started; resolves when the tree is gone. */
+  treeGone: Promise<void> | null;
+}
+
+/** Shells exit with 127 when the command does not exist and 126 when it cannot be executed. */
+const SHELL_COULD_NOT_RUN = new Set([126, 127]);
+
+/**
+ * One configured process. Status: `starting` from the spawn call, `running` once the child emitted
+ * 'spawn' (the operating system created it; whether the program inside is ready is unknowable in
+ * general), then `stopped` (exit code 0, or stopped on request) or `error` (spawn failure, non-zero exit,
+ * or death by a signal nobody asked for).
+ *
+ * Requests are carried out one at a time, so two children never exist at once: a restart first waits
+ * until the whole old tree is gone, which is what keeps a fixed port free for the new child. A request
+ * that arrives while another waits merges with it and the latest one decides the end state, so a burst of
+ * restarts yields one restart and a stop after a restart wins.
+ */
+export class ManagedProcess {
+  readonly #spec: ProcessSpec;
+  readonly #options: EngineOptions;
+  readonly #deps: ManagedProcessDeps;
+  readonly #scrollback: Scrollback;
+  #status: ProcessStatus = 'stopped';
+  #pid: number | null = null;
+  #exitCode: number | null = null;
+  #signal: string | null = null;
+  #restarts = 0;
+  #startedAt: number | null = null;
+  /** The latest child, kept after it exits until its tree has been cleaned up. */
+  #run: Run | null = null;
+  #executing: Request | null = null;
+  #pending: Request | null = null;
+  #termination: TreeTermination | null = null;
+  /** Set by a forced stop: terminations skip the SIGTERM grace period until the next spawn. */
+  #forced = false;
+
+  constructor(spec: ProcessSpec, options: EngineOptions, deps: ManagedProcessDeps) {
+    this.#spec = spec;
+    this.#options = options;
+    this.#deps = deps;
+    this.#scrollback = new Scrollback(options.scrollback);
+  }
+
+  get name(): string {
+    return this.#spec.name;
+  }
+
+  snapshot(): ProcessSnapshot {
+    return {
+      name: this.#spec.name,
+      command: this.#spec.command,
+      status: this.#status,
+      pid: this.#pid,
+      exitCode: this.#exitCode,
+      signal: this.#signal,
+      restarts: this.#restarts,
+      startedAt: this.#startedAt,
+    };
+  }
+
+  scrollback(): readonly OutputChunk[] {
+    return this.#scrollback.chunks();
+  }
+
+  /** Spawns the command unless it is already running; resolves once it is running or has failed. */
+  start(): Promise<void> {
+    return this.#request('start');
+  }
+
+  /**
+   * Stops the whole tree: SIGTERM, then SIGKILL after `killTimeoutMs`; with `force`, SIGKILL at once, also
+   * escalating a stop already under way. Resolves once every process of the tree is gone.
+   */
+  stop(options?: { force?: boolean }): Promise<void> {
+    if (options?.force === true) {
+      this.#forced = true;
+      this.#termination?.escalate();
+    }
+    return this.#request('stop');
+  }
+
+  /** Stops the tree if there is one, then spawns again; resolves once the new child is running or failed. */
+  restart(): Promise<void> {
+    return this.#request('restart');
+  }
+
+  #request(action: Action): Promise<void> {
+    const executing = this.#executing;
+    if (
+      this.#pending === null &&
+      executing?.action === 'restart' &&
+      !executing.spawned &&
+      (action === 'restart' || action === 'start')
+    ) {
+      return executing.done;
+    }
+    if (this.#pending !== null) {
+      // A start adds nothing to a waiting restart; anything else replaces what was waiting.
+      if (!(action === 'start' && this.#pending.action === 'restart')) this.#pending.action = action;
+      return this.#pending.done;
+    }
+    let resolve = (): void => {};
+    let reject = (_error: unknown): void => {};
+    const done = new Promise<void>((onResolve, onReject) => {
+      resolve = onResolve;
+      reject = onReject;
+    });
+    this.#pending = { action, spawned: false, done, resolve, reject };
+    if (executing === null) void this.#drain();
+    return done;
+  }
+
+  async #drain(): Promise<void> {
+    for (let request = this.#pending; request !== null; request = this.#pending) {
+      this.#pending = null;
+      this.#executing = request;
+      try {
+        await this.#perform(request);
+        request.resolve();
+      } catch (error) {
+        request.reject(error);
+      } finally {
+        this.#executing = null;
+      }
+    }
+  }
+
+  async #perform(request: Request): Promise<void> {
+    if (request.action === 'start' && this.#run !== null && !this.#run.exited) return;
+    await this.#terminate();
+    if (request.action === 'stop' || this.#pending?.action === 'stop') return;
+    request.spawned = true;
+    await this.#spawn();
+  }
+
+  /** Ends the current tree and waits until all of it is gone. */
+  async #terminate(): Promise<void> {
+    const run = this.#run;
+    if (run === null) return;
+    if (!run.exited) run.stopRequested = true;
+    await this.#terminateTree(run);
+    await run.exit;
+    this.#run = null;
+  }
+
+  /** Starts the termination of the run's tree unless one is under way, and returns its completion. */
+  #terminateTree(run: Run): Promise<void> {
+    if (run.pid === null) return Promise.resolve();
+    if (run.treeGone !== null) return run.treeGone;
+    const termination = this.#deps.terminateTree(run.pid, this.#options.killTimeoutMs);
+    this.#termination = termination;
+    if (this.#forced) termination.escalate();
+    run.treeGone = termination.done.finally(() => {
+      if (this.#termination === termination) this.#termination = null;
+    });
+    return run.treeGone;
+  }
+
+  /** Resolves once the child is running or has failed. */
+  #spawn(): Promise<void> {
+    if (this.#startedAt !== null) this.#restarts++;
+    this.#forced = false;
+    this.#startedAt = this.#deps.now();
+    this.#exitCode = null;
+    this.#signal = null;
+    let child: SpawnedChild;
+    try {
+      child = this.#deps.spawn(this.#spec);
+    } catch (error) {
+      this.#pid = null;
+      this.#fail('SPAWN_FAILED', `Process "${this.#spec.name}" could not be started: ${String(error)}`);
+      return Promise.resolve();
+    }
+    let markExited = (): void => {};
+    const exit = new Promise<void>((resolve) => {
+      markExited = resolve;
+    });
+    const run: Run = {
+      pid: child.pid ?? null,
+      spawned: false,
+      exited: false,
+      stopRequested: false,
+      exit,
+      markExited,
+      treeGone: null,
+    };
+    this.#run = run;
+    this.#pid = run.pid;
+    this.#setStatus('starting');
+    const started = new Promise<void>((resolve) => {
+      child.on('spawn', () => {
+        run.spawned = true;
+        if (!run.exited) this.#setStatus('running');
+        resolve();
+      });
+      child.on('error', (error) => {
+        // After a successful spawn an 'error' only reports a failed kill(), which this engine never uses.
+        if (run.spawned || run.exited) return;
+        this.#markExited(run);
+        this.#pid = null;
+        this.#fail('SPAWN_FAILED', this.#spawnErrorMessage(error));
+        resolve();
+      });
+      child.on('exit', (code, signal) => {
+        this.#onExit(run, code, signal);
+        resolve();
+      });
+    });
+    this.#attachOutput(child.stdout, 'stdout');
+    this.#attachOutput(child.stderr, 'stderr');
+    return started;
+  }
+
+  #spawnErrorMessage(error: Error): string {
+    const { name, cwd } = this.#spec;
+    const code = (error as NodeJS.ErrnoException).code;
+    // Node reports a missing working directory as ENOENT of the shell, which would point at the wrong culprit.
+    const hint = code === 'ENOENT' ? ` (does the working directory ${cwd} exist?)` : '';
+    return `Process "${name}" could not be started: ${error.message}${hint}`;
+  }
+
+  #markExited(run: Run): void {
+    run.exited = true;
+    run.markExited();
+  }
+
+  #onExit(run: Run, code: number | null, signal: NodeJS.Signals | null): void {
+    if (run.exited) return;
+    this.#markExited(run);
+    this.#pid = null;
+    this.#exitCode = code;
+    this.#signal = signal;
+    const name = this.#spec.name;
+    if (!run.stopRequested) {
+      // What the command left running (a server it started in the background) is cleaned up right away,
+      // while its process group still identifies it: the longer it waited, the likelier that its ids
+      // belong to unrelated processes by then. A failure surfaces where the cleanup is awaited: the next
+      // start, restart or stop.
+      this.#terminateTree(run).catch(() => {});
+    }
+    if (run.stopRequested || code === 0) {
+      this.#setStatus('stopped');
+    } else if (code !== null && SHELL_COULD_NOT_RUN.has(code)) {
+      this.#fail(
+        'SPAWN_FAILED',
+        `Process "${name}" could not be started: the shell could not find or run "${this.#spec.command}" (exit code ${code}).`,
+      );
+    } else if (code !== null) {
+      this.#fail('PROCESS_EXITED', `Process "${name}" exited with code ${code}.`);
+    } else {
+      this.#fail('PROCESS_EXITED', `Process "${name}" was killed by signal ${signal ?? 'unknown'}.`);
+    }
+  }
+
+  #fail(code: 'SPAWN_FAILED' | 'PROCESS_EXITED', message: string): void {
+    this.#setStatus('error');
+    this.#deps.emit({ kind: 'error', name: this.#spec.name, code, message, timestamp: this.#deps.now() });
+  }
+
+  #setStatus(status: ProcessStatus): void {
+    this.#status = status;
+    this.#deps.emit({ kind: 'status', snapshot: this.snapshot(), timestamp: this.#deps.now() });
+  }
+
+  #attachOutput(stream: Readable | null, name: OutputStream): void {
+    if (stream === null) return;
+    const decoder = new Utf8StreamDecoder();
+    const splitter = new LineSplitter({
+      maxLineBytes: this.#options.maxLineBytes,
+      partialLineFlushMs: this.#options.partialLineFlushMs,
+      timers: this.#deps.timers,
+      onText: (text) => this.#emitOutput(name, text),
+    });
+    stream.on('data', (bytes: Buffer) => splitter.push(decoder.write(bytes)));
+    // 'close' also follows a stream error, when 'end' never comes; a pipe error needs a listener so it
+    // does not crash the engine, and there is nothing better to do with it than to end the output.
+    stream.on('error', () => {});
+    stream.once('close', () => {
+      splitter.push(decoder.end());
+      splitter.end();
+    });
+  }
+
+  #emitOutput(stream: OutputStream, text: string): void {
+    const chunk: OutputChunk = {
+      name: this.#spec.name,
+      stream,
+      text,
+      timestamp: this.#deps.now(),
+      seq: this.#deps.nextSeq(),
+    };
+    this.#scrollback.append(chunk);
+    this.#deps.emit({ kind: 'output', chunk });
+  }
+}

@@ -1,0 +1,147 @@
+import type { Timers } from '../output/line-splitter.js';
+import type {
+  OutputChunk,
+  ProcessControl,
+  ProcessSnapshot,
+  SupervisorEvent,
+  SupervisorListener,
+} from './events.js';
+import { type TerminateTree, terminateProcessTree } from './kill-tree.js';
+import { ManagedProcess } from './managed-process.js';
+import { type SpawnFunction, spawnShellCommand } from './spawn.js';
+import type { EngineOptions, ProcessSpec } from './spec.js';
+
+export interface SupervisorDeps {
+  spawn: SpawnFunction;
+  terminateTree: TerminateTree;
+  now: () => number;
+  timers: Timers;
+  /** Told about an exception thrown by a listener; the engine itself carries on regardless. */
+  onListenerError: (error: unknown) => void;
+}
+
+const systemTimers: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** A listener that throws usually throws on every event, thousands a second; one warning finds the bug. */
+function warnOnce(): (error: unknown) => void {
+  let warned = false;
+  return (error) => {
+    if (warned) return;
+    warned = true;
+    process.emitWarning(
+      `A lucidlines event listener threw (further errors are not reported): ${String(error)}`,
+    );
+  };
+}
+
+/**
+ * Runs every configured process. Each process is independent: one that crashes or fails to start only
+ * changes its own status. Requests for unknown names do nothing, because consumers check `has()` first
+ * and a stale name from a slow client is not worth an exception.
+ */
+export class Supervisor implements ProcessControl {
+  readonly #processes = new Map<string, ManagedProcess>();
+  readonly #listeners = new Set<SupervisorListener>();
+  readonly #onListenerError: (error: unknown) => void;
+  #seq = 0;
+  #shuttingDown = false;
+
+  constructor(specs: ProcessSpec[], options: EngineOptions, deps: Partial<SupervisorDeps> = {}) {
+    const { spawn, terminateTree, now, timers, onListenerError } = {
+      spawn: spawnShellCommand,
+      terminateTree: terminateProcessTree,
+      now: Date.now,
+      timers: systemTimers,
+      onListenerError: warnOnce(),
+      ...deps,
+    };
+    this.#onListenerError = onListenerError;
+    for (const spec of specs) {
+      const managed = new ManagedProcess(spec, options, {
+        spawn,
+        terminateTree,
+        now,
+        timers,
+        nextSeq: () => ++this.#seq,
+        emit: (event) => this.#emit(event),
+      });
+      this.#processes.set(spec.name, managed);
+    }
+  }
+
+  list(): ProcessSnapshot[] {
+    return [...this.#processes.values()].map((managed) => managed.snapshot());
+  }
+
+  has(name: string): boolean {
+    return this.#processes.has(name);
+  }
+
+  scrollback(name: string): readonly OutputChunk[] {
+    return this.#processes.get(name)?.scrollback() ?? [];
+  }
+
+  subscribe(listener: SupervisorListener): () => void {
+    // Wrapped so that subscribing the same function twice yields two independent subscriptions.
+    const entry: SupervisorListener = (event) => listener(event);
+    this.#listeners.add(entry);
+    return () => {
+      this.#listeners.delete(entry);
+    };
+  }
+
+  startAll(): Promise<void> {
+    if (this.#shuttingDown) return Promise.resolve();
+    return this.#each((managed) => managed.start());
+  }
+
+  start(name: string): Promise<void> {
+    if (this.#shuttingDown) return Promise.resolve();
+    return this.#processes.get(name)?.start() ?? Promise.resolve();
+  }
+
+  stop(name: string): Promise<void> {
+    return this.#processes.get(name)?.stop() ?? Promise.resolve();
+  }
+
+  restart(name: string): Promise<void> {
+    if (this.#shuttingDown) return Promise.resolve();
+    return this.#processes.get(name)?.restart() ?? Promise.resolve();
+  }
+
+  restartAll(): Promise<void> {
+    if (this.#shuttingDown) return Promise.resolve();
+    return this.#each((managed) => managed.restart());
+  }
+
+  stopAll(): Promise<void> {
+    return this.#each((managed) => managed.stop());
+  }
+
+  /**
+   * Stops every process tree in parallel and refuses to start anything afterwards. With `force`, trees are
+   * SIGKILLed at once; a forced call during a graceful shutdown escalates it (the second Ctrl-C).
+   */
+  async shutdown(options?: { force?: boolean }): Promise<void> {
+    this.#shuttingDown = true;
+    const force = options?.force === true;
+    await this.#each((managed) => managed.stop({ force }));
+  }
+
+  async #each(action: (managed: ManagedProcess) => Promise<void>): Promise<void> {
+    await Promise.all([...this.#processes.values()].map(action));
+  }
+
+  #emit(event: SupervisorEvent): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#onListenerError(error);
+      }
+    }
+  }
+}

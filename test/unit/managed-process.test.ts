@@ -1,0 +1,255 @@
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { describe, it } from 'node:test';
+import { setImmediate as tick } from 'node:timers/promises';
+import type { Timers } from '../../src/output/line-splitter.js';
+import type { SupervisorEvent } from '../../src/process/events.js';
+import type { TerminateTree } from '../../src/process/kill-tree.js';
+import { ManagedProcess } from '../../src/process/managed-process.js';
+import type { SpawnFunction } from '../../src/process/spawn.js';
+import { DEFAULT_ENGINE_OPTIONS, type ProcessSpec } from '../../src/process/spec.js';
+
+class FakeChild extends EventEmitter {
+  readonly stdout = new PassThrough();
+  readonly stderr = new PassThrough();
+  alive = true;
+
+  constructor(readonly pid: number | undefined) {
+    super();
+  }
+
+  exit(code: number | null, signal: NodeJS.Signals | null = null): void {
+    if (!this.alive) return;
+    this.alive = false;
+    this.emit('exit', code, signal);
+    this.stdout.end();
+    this.stderr.end();
+  }
+}
+
+const spec: ProcessSpec = { name: 'api', command: 'node server.js', cwd: '/', env: {} };
+
+const noTimers: Timers = { setTimeout: () => 0, clearTimeout: () => {} };
+
+/**
+ * A fake operating system: children start when told to (or at once), and a tree termination makes the
+ * child exit on the next turn, unless it is stubborn, in which case only an escalation kills it.
+ */
+function setup(options: { autoSpawn?: boolean; stubborn?: boolean } = {}) {
+  const children: FakeChild[] = [];
+  const events: SupervisorEvent[] = [];
+  const graceTimes: number[] = [];
+  let escalations = 0;
+  let mostAliveAtOnce = 0;
+  const spawn: SpawnFunction = () => {
+    const child = new FakeChild(1000 + children.length);
+    children.push(child);
+    mostAliveAtOnce = Math.max(mostAliveAtOnce, children.filter((c) => c.alive).length);
+    if (options.autoSpawn !== false) setImmediate(() => child.emit('spawn'));
+    return child;
+  };
+  const terminateTree: TerminateTree = (rootPid, graceMs) => {
+    graceTimes.push(graceMs);
+    const child = children.find((c) => c.pid === rootPid);
+    let escalate = (): void => {};
+    const done = new Promise<void>((resolve) => {
+      const kill = (signal: NodeJS.Signals) => {
+        child?.exit(null, signal);
+        resolve();
+      };
+      escalate = () => {
+        escalations++;
+        setImmediate(() => kill('SIGKILL'));
+      };
+      if (!options.stubborn) setImmediate(() => kill('SIGTERM'));
+    });
+    return { done, escalate: () => escalate() };
+  };
+  let seq = 0;
+  const process = new ManagedProcess(spec, DEFAULT_ENGINE_OPTIONS, {
+    spawn,
+    terminateTree,
+    now: () => 42,
+    timers: noTimers,
+    nextSeq: () => ++seq,
+    emit: (event) => events.push(event),
+  });
+  return {
+    process,
+    children,
+    events,
+    graceTimes,
+    escalations: () => escalations,
+    mostAliveAtOnce: () => mostAliveAtOnce,
+    statuses: () => events.flatMap((e) => (e.kind === 'status' ? [e.snapshot.status] : [])),
+    errors: () => events.flatMap((e) => (e.kind === 'error' ? [e] : [])),
+  };
+}
+
+describe('ManagedProcess', () => {
+  it('goes from starting to running on the spawn event and resolves start() then', async () => {
+    const fake = setup({ autoSpawn: false });
+    let started = false;
+    const starting = fake.process.start().then(() => {
+      started = true;
+    });
+    await tick();
+    assert.equal(fake.process.snapshot().status, 'starting');
+    assert.equal(fake.process.snapshot().pid, 1000);
+    assert.equal(started, false);
+    fake.children[0]?.emit('spawn');
+    await starting;
+    assert.deepEqual(fake.statuses(), ['starting', 'running']);
+    assert.equal(fake.process.snapshot().startedAt, 42);
+  });
+
+  it('ends as stopped on exit code 0 and as error with PROCESS_EXITED on another code', async () => {
+    const fake = setup();
+    await fake.process.start();
+    fake.children[0]?.exit(0);
+    assert.equal(fake.process.snapshot().status, 'stopped');
+    await fake.process.start();
+    fake.children[1]?.exit(3);
+    const snapshot = fake.process.snapshot();
+    assert.equal(snapshot.status, 'error');
+    assert.equal(snapshot.exitCode, 3);
+    assert.equal(snapshot.pid, null);
+    assert.equal(fake.errors().length, 1);
+    assert.equal(fake.errors()[0]?.code, 'PROCESS_EXITED');
+    assert.match(fake.errors()[0]?.message ?? '', /"api".*code 3/);
+  });
+
+  it('reports death by a signal nobody asked for as an error', async () => {
+    const fake = setup();
+    await fake.process.start();
+    fake.children[0]?.exit(null, 'SIGSEGV');
+    assert.equal(fake.process.snapshot().status, 'error');
+    assert.equal(fake.process.snapshot().signal, 'SIGSEGV');
+    assert.match(fake.errors()[0]?.message ?? '', /SIGSEGV/);
+  });
+
+  it('reports shell exit 127 (command not found) as SPAWN_FAILED', async () => {
+    const fake = setup();
+    await fake.process.start();
+    fake.children[0]?.exit(127);
+    assert.equal(fake.process.snapshot().status, 'error');
+    assert.equal(fake.errors()[0]?.code, 'SPAWN_FAILED');
+  });
+
+  it('reports an error event before spawn as SPAWN_FAILED naming the process and the cwd', async () => {
+    const fake = setup({ autoSpawn: false });
+    const starting = fake.process.start();
+    await tick();
+    const error = Object.assign(new Error('spawn /bin/sh ENOENT'), { code: 'ENOENT' });
+    fake.children[0]?.emit('error', error);
+    await starting;
+    assert.equal(fake.process.snapshot().status, 'error');
+    assert.equal(fake.process.snapshot().pid, null);
+    assert.equal(fake.errors()[0]?.code, 'SPAWN_FAILED');
+    assert.match(fake.errors()[0]?.message ?? '', /"api".*working directory \//);
+  });
+
+  it('ends as stopped when stopped on request, even though a signal ended it', async () => {
+    const fake = setup();
+    await fake.process.start();
+    await fake.process.stop();
+    const snapshot = fake.process.snapshot();
+    assert.equal(snapshot.status, 'stopped');
+    assert.equal(snapshot.signal, 'SIGTERM');
+    assert.deepEqual(fake.graceTimes, [DEFAULT_ENGINE_OPTIONS.killTimeoutMs]);
+    assert.equal(fake.errors().length, 0);
+  });
+
+  it('coalesces overlapping restart requests into one restart', async () => {
+    const fake = setup();
+    await fake.process.start();
+    await Promise.all([fake.process.restart(), fake.process.restart(), fake.process.restart()]);
+    assert.equal(fake.children.length, 2);
+    assert.equal(fake.process.snapshot().restarts, 1);
+    assert.equal(fake.process.snapshot().status, 'running');
+    assert.equal(fake.mostAliveAtOnce(), 1);
+  });
+
+  it('restarts a process that is still starting, without two children at once', async () => {
+    const fake = setup({ autoSpawn: false });
+    void fake.process.start();
+    await tick();
+    assert.equal(fake.process.snapshot().status, 'starting');
+    const restarting = fake.process.restart();
+    fake.children[0]?.emit('spawn');
+    await tick();
+    await tick();
+    assert.equal(fake.children[0]?.alive, false);
+    fake.children[1]?.emit('spawn');
+    await restarting;
+    assert.equal(fake.children.length, 2);
+    assert.equal(fake.process.snapshot().status, 'running');
+    assert.equal(fake.process.snapshot().pid, 1001);
+    assert.equal(fake.mostAliveAtOnce(), 1);
+  });
+
+  it('lets a stop that arrives during a restart win', async () => {
+    const fake = setup();
+    await fake.process.start();
+    const restarting = fake.process.restart();
+    const stopping = fake.process.stop();
+    await Promise.all([restarting, stopping]);
+    assert.equal(fake.children.length, 1);
+    assert.equal(fake.process.snapshot().status, 'stopped');
+  });
+
+  it('terminates what a command left behind as soon as it exits by itself', async () => {
+    const fake = setup();
+    await fake.process.start();
+    assert.deepEqual(fake.graceTimes, []);
+    fake.children[0]?.exit(1);
+    assert.deepEqual(fake.graceTimes, [DEFAULT_ENGINE_OPTIONS.killTimeoutMs]);
+    await fake.process.restart();
+    assert.equal(fake.graceTimes.length, 1, 'the restart reuses the cleanup under way');
+    assert.equal(fake.process.snapshot().status, 'running');
+  });
+
+  it('does nothing on start() while running', async () => {
+    const fake = setup();
+    await fake.process.start();
+    await fake.process.start();
+    assert.equal(fake.children.length, 1);
+  });
+
+  it('escalates a graceful stop in progress when a forced stop arrives', async () => {
+    const fake = setup({ stubborn: true });
+    await fake.process.start();
+    const graceful = fake.process.stop();
+    await tick();
+    assert.equal(fake.children[0]?.alive, true);
+    await Promise.all([graceful, fake.process.stop({ force: true })]);
+    assert.equal(fake.escalations(), 1);
+    assert.equal(fake.children[0]?.alive, false);
+    assert.equal(fake.process.snapshot().status, 'stopped');
+  });
+
+  it('emits output as lines with increasing sequence numbers and keeps it as scrollback', async () => {
+    const fake = setup();
+    await fake.process.start();
+    const child = fake.children[0];
+    child?.stdout.write('hello\nwor');
+    child?.stderr.write('oops\n');
+    child?.stdout.write('ld\n');
+    await tick();
+    const chunks = fake.events.flatMap((e) => (e.kind === 'output' ? [e.chunk] : []));
+    assert.deepEqual(
+      chunks.map((c) => [c.stream, c.text]),
+      [
+        ['stdout', 'hello\n'],
+        ['stderr', 'oops\n'],
+        ['stdout', 'world\n'],
+      ],
+    );
+    assert.deepEqual(
+      chunks.map((c) => c.seq),
+      [1, 2, 3],
+    );
+    assert.deepEqual(fake.process.scrollback(), chunks);
+  });
+});
