@@ -1,0 +1,216 @@
+// A typed LucidLines client for browsers and Node. It must stay free of Node imports: the viewer bundles it,
+// and in Node the caller passes the `WebSocket` class of the `ws` package.
+
+import {
+  type CommandMessage,
+  decodeServerMessage,
+  type ErrorMessage,
+  type InfoMessage,
+  type ProcessOutputMessage,
+  type StatusMessage,
+} from './protocol.js';
+
+// The handler types use method syntax on purpose: method parameters are compared bivariantly, which lets
+// both the DOM `WebSocket` and the `ws` class (whose events carry more fields) satisfy this interface.
+type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
+
+/** The part of the WebSocket API the client uses; the DOM class and the `ws` class both provide it. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<{ data: unknown }> | null;
+  onclose: Handler<{ code: number; reason: string }> | null;
+  onerror: Handler<unknown> | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type WebSocketConstructorLike = new (url: string) => WebSocketLike;
+
+export interface ReconnectOptions {
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export interface LucidLinesClientOptions {
+  /** The WebSocket URL, e.g. `ws://127.0.0.1:4400/ws?token=…`. */
+  url: string;
+  /** Defaults to `globalThis.WebSocket`. */
+  WebSocket?: WebSocketConstructorLike;
+  /** On by default: exponential backoff with full jitter. */
+  reconnect?: boolean | ReconnectOptions;
+  /** A source of numbers in [0, 1) for the jitter; injectable so tests are deterministic. */
+  random?: () => number;
+}
+
+export type ClientEvents = {
+  open: [];
+  close: [{ code: number; reason: string; willReconnect: boolean }];
+  info: [InfoMessage];
+  process: [ProcessOutputMessage];
+  status: [StatusMessage];
+  error: [ErrorMessage];
+  /** A frame from the server that failed validation; it is dropped. */
+  invalid: [{ code: string; message: string }];
+};
+
+type Listener<E extends keyof ClientEvents> = (...args: ClientEvents[E]) => void;
+
+const OPEN = 1;
+const DEFAULT_INITIAL_DELAY_MS = 500;
+const DEFAULT_MAX_DELAY_MS = 15_000;
+
+export class LucidLinesClient {
+  readonly #url: string;
+  readonly #WebSocket: WebSocketConstructorLike;
+  readonly #reconnect: { initialDelayMs: number; maxDelayMs: number } | null;
+  readonly #random: () => number;
+  readonly #listeners: { [E in keyof ClientEvents]?: Set<Listener<E>> } = {};
+  #socket: WebSocketLike | null = null;
+  #attempt = 0;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #closed = false;
+
+  constructor(options: LucidLinesClientOptions) {
+    const WebSocketClass =
+      options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructorLike }).WebSocket;
+    if (WebSocketClass === undefined) {
+      throw new TypeError(
+        'No WebSocket implementation: pass options.WebSocket (e.g. from the "ws" package).',
+      );
+    }
+    this.#url = options.url;
+    this.#WebSocket = WebSocketClass;
+    const reconnect = options.reconnect ?? true;
+    this.#reconnect =
+      reconnect === false
+        ? null
+        : {
+            initialDelayMs:
+              (reconnect === true ? undefined : reconnect.initialDelayMs) ?? DEFAULT_INITIAL_DELAY_MS,
+            maxDelayMs: (reconnect === true ? undefined : reconnect.maxDelayMs) ?? DEFAULT_MAX_DELAY_MS,
+          };
+    this.#random = options.random ?? Math.random;
+    this.#connect();
+  }
+
+  get connected(): boolean {
+    return this.#socket !== null && this.#socket.readyState === OPEN;
+  }
+
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends keyof ClientEvents>(event: E, listener: (...args: ClientEvents[E]) => void): () => void {
+    let set = this.#listeners[event] as Set<Listener<E>> | undefined;
+    if (set === undefined) {
+      set = new Set();
+      (this.#listeners as Record<E, Set<Listener<E>>>)[event] = set;
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+    };
+  }
+
+  restart(name: string): boolean {
+    return this.#send({ type: 'command', action: 'restart', target: name });
+  }
+
+  start(name: string): boolean {
+    return this.#send({ type: 'command', action: 'start', target: name });
+  }
+
+  stop(name: string): boolean {
+    return this.#send({ type: 'command', action: 'stop', target: name });
+  }
+
+  restartAll(): boolean {
+    return this.#send({ type: 'command', action: 'restart-all' });
+  }
+
+  stopAll(): boolean {
+    return this.#send({ type: 'command', action: 'stop-all' });
+  }
+
+  /** Closes the connection cleanly and stops reconnecting. */
+  close(): void {
+    this.#closed = true;
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    this.#socket?.close(1000, 'client closed');
+  }
+
+  #send(message: CommandMessage): boolean {
+    if (this.#socket === null || this.#socket.readyState !== OPEN) return false;
+    this.#socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  #emit<E extends keyof ClientEvents>(event: E, ...args: ClientEvents[E]): void {
+    const set = this.#listeners[event] as Set<Listener<E>> | undefined;
+    if (set === undefined) return;
+    for (const listener of [...set]) listener(...args);
+  }
+
+  #connect(): void {
+    this.#timer = null;
+    const socket = new this.#WebSocket(this.#url);
+    this.#socket = socket;
+    socket.onopen = () => {
+      this.#emit('open');
+    };
+    socket.onmessage = (event) => this.#handleFrame(event.data);
+    // A failed connection reports `error` and then `close`; only `close` drives reconnection, so that a single
+    // failure never schedules two attempts.
+    socket.onerror = () => {};
+    socket.onclose = (event) => {
+      if (this.#socket !== socket) return;
+      this.#socket = null;
+      const willReconnect = !this.#closed && this.#reconnect !== null;
+      this.#emit('close', { code: event.code, reason: event.reason, willReconnect });
+      if (willReconnect) this.#scheduleReconnect();
+    };
+  }
+
+  #handleFrame(data: unknown): void {
+    if (typeof data !== 'string') {
+      this.#emit('invalid', { code: 'BINARY_FRAME', message: 'The server sent a binary frame.' });
+      return;
+    }
+    const decoded = decodeServerMessage(data);
+    if (!decoded.ok) {
+      this.#emit('invalid', { code: decoded.code, message: decoded.message });
+      return;
+    }
+    const message = decoded.value;
+    switch (message.type) {
+      case 'info':
+        // The backoff restarts only once a server has really greeted us: a server that accepts connections
+        // and drops them at once must not be hammered at the initial delay.
+        this.#attempt = 0;
+        this.#emit('info', message);
+        break;
+      case 'process':
+        this.#emit('process', message);
+        break;
+      case 'status':
+        this.#emit('status', message);
+        break;
+      case 'error':
+        this.#emit('error', message);
+        break;
+    }
+  }
+
+  #scheduleReconnect(): void {
+    const settings = this.#reconnect;
+    if (settings === null) return;
+    // Full jitter (a uniform delay between zero and the exponential ceiling) spreads out the reconnects of
+    // many tabs after a restart of lucidlines, instead of having them all arrive in the same instant.
+    const ceiling = Math.min(settings.maxDelayMs, settings.initialDelayMs * 2 ** this.#attempt);
+    this.#attempt += 1;
+    const delay = Math.floor(this.#random() * ceiling);
+    this.#timer = setTimeout(() => this.#connect(), delay);
+  }
+}

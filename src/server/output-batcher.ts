@@ -1,0 +1,128 @@
+import type { OutputChunk } from '../process/events.js';
+import type { OutputStream, ProcessOutputMessage } from '../protocol.js';
+
+export interface BatchLimits {
+  /** The longest a chunk waits before it is sent. */
+  windowMs: number;
+  /** A batch of about this many characters is sent at once, without waiting for the window to end. */
+  maxChars: number;
+}
+
+export interface BatchTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+interface Pending {
+  name: string;
+  stream: OutputStream;
+  texts: string[];
+  chars: number;
+  timestamp: number;
+}
+
+function toMessage(pending: Pending, replay: boolean): ProcessOutputMessage {
+  const message: ProcessOutputMessage = {
+    type: 'process',
+    name: pending.name,
+    output: pending.texts.join(''),
+    timestamp: pending.timestamp,
+    stream: pending.stream,
+  };
+  if (replay) message.replay = true;
+  return message;
+}
+
+/**
+ * Coalesces output into few messages. A process printing 10,000 short lines a second would otherwise cost
+ * 10,000 WebSocket frames, JSON encodings and DOM updates a second in every viewer; one message per process
+ * and window costs about 60. A batch holds one process's output of one stream, and a chunk from the other
+ * stream ends the batch first, so the order of a process's output is never changed.
+ */
+export class OutputBatcher {
+  readonly #emit: (message: ProcessOutputMessage) => void;
+  readonly #limits: BatchLimits;
+  readonly #timers: BatchTimers;
+  /** Insertion order is the order in which the batches started, which is the order they are sent in. */
+  readonly #pending = new Map<string, Pending>();
+  #timer: unknown = null;
+
+  constructor(emit: (message: ProcessOutputMessage) => void, limits: BatchLimits, timers: BatchTimers) {
+    this.#emit = emit;
+    this.#limits = limits;
+    this.#timers = timers;
+  }
+
+  add(chunk: OutputChunk): void {
+    let pending = this.#pending.get(chunk.name);
+    if (pending !== undefined && pending.stream !== chunk.stream) {
+      this.flush(chunk.name);
+      pending = undefined;
+    }
+    if (pending === undefined) {
+      pending = { name: chunk.name, stream: chunk.stream, texts: [], chars: 0, timestamp: chunk.timestamp };
+      this.#pending.set(chunk.name, pending);
+    }
+    pending.texts.push(chunk.text);
+    pending.chars += chunk.text.length;
+    if (pending.chars >= this.#limits.maxChars) {
+      this.flush(chunk.name);
+    } else if (this.#timer === null) {
+      this.#timer = this.#timers.setTimeout(() => {
+        this.#timer = null;
+        this.flushAll();
+      }, this.#limits.windowMs);
+    }
+  }
+
+  /** Sends one process's pending output now, e.g. before its status change, so order is preserved. */
+  flush(name: string): void {
+    const pending = this.#pending.get(name);
+    if (pending === undefined) return;
+    this.#pending.delete(name);
+    this.#emit(toMessage(pending, false));
+  }
+
+  flushAll(): void {
+    for (const name of [...this.#pending.keys()]) this.flush(name);
+    this.dispose();
+  }
+
+  /** Cancels the window timer; pending output is kept (call `flushAll` first to send it). */
+  dispose(): void {
+    if (this.#timer !== null) {
+      this.#timers.clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+  }
+}
+
+/**
+ * Turns retained scrollback into replay messages: the chunks of every process merged by `seq` (the order in
+ * which they were produced), with consecutive chunks of one process and stream that fall into one batch
+ * window coalesced just as live output would have been, each message keeping its first chunk's timestamp.
+ */
+export function replayMessages(
+  scrollbacks: readonly (readonly OutputChunk[])[],
+  limits: BatchLimits,
+): ProcessOutputMessage[] {
+  const chunks = scrollbacks.flat().sort((a, b) => a.seq - b.seq);
+  const messages: ProcessOutputMessage[] = [];
+  let current: Pending | null = null;
+  for (const chunk of chunks) {
+    if (
+      current === null ||
+      current.name !== chunk.name ||
+      current.stream !== chunk.stream ||
+      current.chars >= limits.maxChars ||
+      chunk.timestamp - current.timestamp > limits.windowMs
+    ) {
+      if (current !== null) messages.push(toMessage(current, true));
+      current = { name: chunk.name, stream: chunk.stream, texts: [], chars: 0, timestamp: chunk.timestamp };
+    }
+    current.texts.push(chunk.text);
+    current.chars += chunk.text.length;
+  }
+  if (current !== null) messages.push(toMessage(current, true));
+  return messages;
+}

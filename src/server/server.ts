@@ -1,0 +1,105 @@
+import { createServer, type Server } from 'node:http';
+import { isIP } from 'node:net';
+import type { ProcessControl } from '../process/events.js';
+import { createRequestHandler, loadStaticFiles } from './http.js';
+import { createHub, DEFAULT_HUB_TUNING, type HubTuning } from './hub.js';
+import type { GuardConfig } from './request-guard.js';
+
+export interface ServerOptions {
+  host: string;
+  /** 0 lets the operating system pick a free port. */
+  port: number;
+  wsPath: string;
+  token: string | null;
+  allowedOrigins: string[];
+  /** The directory of the built viewer. */
+  webRoot: string;
+  version: string;
+  viewerLines: number;
+}
+
+export interface RunningServer {
+  /** The page URL to open, with `?token=…` when a token is in force. */
+  url: string;
+  port: number;
+  /** Closes every client with 1001, then the server. */
+  close(): Promise<void>;
+}
+
+export type ServerStart =
+  | { ok: true; server: RunningServer }
+  | { ok: false; reason: 'port-in-use' | 'listen-failed'; port: number; host: string; message: string };
+
+/** A host for a URL a browser can open: wildcard addresses are replaced by loopback, IPv6 is bracketed. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return isIP(host) === 6 ? `[${host}]` : host;
+}
+
+function listen(server: Server, host: string, port: number): Promise<NodeJS.ErrnoException | null> {
+  return new Promise((resolve) => {
+    const onError = (error: NodeJS.ErrnoException) => resolve(error);
+    server.once('error', onError);
+    server.listen({ host, port, exclusive: true }, () => {
+      server.off('error', onError);
+      resolve(null);
+    });
+  });
+}
+
+export async function startServer(
+  options: ServerOptions,
+  control: ProcessControl,
+  tuning: Partial<HubTuning> = {},
+): Promise<ServerStart> {
+  const files = await loadStaticFiles(options.webRoot);
+  const server = createServer();
+  const error = await listen(server, options.host, options.port);
+  if (error !== null) {
+    return {
+      ok: false,
+      reason: error.code === 'EADDRINUSE' ? 'port-in-use' : 'listen-failed',
+      port: options.port,
+      host: options.host,
+      message: error.message,
+    };
+  }
+  const address = server.address();
+  if (address === null || typeof address === 'string') {
+    throw new Error('A TCP server reported a non-TCP address.');
+  }
+  const port = address.port;
+  const guard: GuardConfig = {
+    host: options.host,
+    port,
+    allowedOrigins: options.allowedOrigins,
+    token: options.token,
+  };
+  const hub = createHub(control, {
+    wsPath: options.wsPath,
+    version: options.version,
+    viewerLines: options.viewerLines,
+    guard,
+    tuning: { ...DEFAULT_HUB_TUNING, ...tuning },
+  });
+  // Both listeners are attached in the same turn as the listen callback, before any connection is read.
+  server.on('request', createRequestHandler(files, guard));
+  server.on('upgrade', (request, socket, head) => hub.handleUpgrade(request, socket, head));
+
+  const query = options.token === null ? '' : `?token=${encodeURIComponent(options.token)}`;
+  return {
+    ok: true,
+    server: {
+      url: `http://${urlHost(options.host)}:${port}/${query}`,
+      port,
+      async close() {
+        // Stop accepting connections first, so that no client can join while the others are being closed.
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        await hub.close();
+        server.closeAllConnections();
+        await stopped;
+      },
+    },
+  };
+}

@@ -1,0 +1,242 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import { LucidLinesClient, type WebSocketLike } from '../../src/client.js';
+
+/** A scripted stand-in for a WebSocket: the test drives its lifecycle and inspects what the client sent. */
+class FakeSocket implements WebSocketLike {
+  static instances: FakeSocket[] = [];
+  readyState = 0;
+  onopen: ((event: unknown) => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onclose: ((event: { code: number; reason: string }) => void) | null = null;
+  onerror: ((event: unknown) => void) | null = null;
+  readonly sent: string[] = [];
+  closeCalls: { code: number | undefined; reason: string | undefined }[] = [];
+
+  constructor(readonly url: string) {
+    FakeSocket.instances.push(this);
+  }
+
+  send(data: string): void {
+    this.sent.push(data);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.closeCalls.push({ code, reason });
+  }
+
+  serverOpens(): void {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+
+  serverSends(data: unknown): void {
+    this.onmessage?.({ data });
+  }
+
+  serverCloses(code = 1006, reason = ''): void {
+    this.readyState = 3;
+    this.onclose?.({ code, reason });
+  }
+}
+
+const INFO = JSON.stringify({ type: 'info', version: '1', processes: [], timestamp: 1 });
+
+function latest(): FakeSocket {
+  const socket = FakeSocket.instances.at(-1);
+  assert.ok(socket, 'expected a socket to exist');
+  return socket;
+}
+
+describe('LucidLinesClient', () => {
+  beforeEach(() => {
+    FakeSocket.instances = [];
+    mock.timers.enable({ apis: ['setTimeout'] });
+  });
+  afterEach(() => {
+    mock.timers.reset();
+  });
+
+  it('connects to the given URL and dispatches validated messages by type', () => {
+    const client = new LucidLinesClient({ url: 'ws://127.0.0.1:1/ws', WebSocket: FakeSocket });
+    const seen: string[] = [];
+    client.on('open', () => seen.push('open'));
+    client.on('info', (m) => seen.push(`info:${m.version}`));
+    client.on('process', (m) => seen.push(`process:${m.name}:${m.output}`));
+    client.on('status', (m) => seen.push(`status:${m.name}:${m.status}:${m.pid}`));
+    client.on('error', (m) => seen.push(`error:${m.code}`));
+    const socket = latest();
+    assert.equal(socket.url, 'ws://127.0.0.1:1/ws');
+    assert.equal(client.connected, false);
+    socket.serverOpens();
+    assert.equal(client.connected, true);
+    socket.serverSends(INFO);
+    socket.serverSends(JSON.stringify({ type: 'process', name: 'a', output: 'hi\n', timestamp: 2 }));
+    socket.serverSends(
+      JSON.stringify({ type: 'status', name: 'a', status: 'running', pid: 7, timestamp: 3 }),
+    );
+    socket.serverSends(JSON.stringify({ type: 'error', message: 'x', code: 'RATE_LIMIT', timestamp: 4 }));
+    assert.deepEqual(seen, ['open', 'info:1', 'process:a:hi\n', 'status:a:running:7', 'error:RATE_LIMIT']);
+    client.close();
+  });
+
+  it('reports frames that fail validation as "invalid" and drops them', () => {
+    const client = new LucidLinesClient({ url: 'ws://x', WebSocket: FakeSocket });
+    const invalid: string[] = [];
+    const processes: unknown[] = [];
+    client.on('invalid', (e) => invalid.push(e.code));
+    client.on('process', (m) => processes.push(m));
+    const socket = latest();
+    socket.serverOpens();
+    socket.serverSends('{not json');
+    socket.serverSends(JSON.stringify({ type: 'process', name: 'a', output: 5, timestamp: 1 }));
+    socket.serverSends(JSON.stringify({ type: 'surprise', timestamp: 1 }));
+    socket.serverSends(new Uint8Array([1, 2, 3]));
+    assert.deepEqual(invalid, ['INVALID_JSON', 'INVALID_MESSAGE', 'UNKNOWN_TYPE', 'BINARY_FRAME']);
+    assert.deepEqual(processes, []);
+    client.close();
+  });
+
+  it('sends commands only while connected', () => {
+    const client = new LucidLinesClient({ url: 'ws://x', WebSocket: FakeSocket });
+    const socket = latest();
+    assert.equal(client.restart('web'), false);
+    socket.serverOpens();
+    assert.equal(client.restart('web'), true);
+    assert.equal(client.start('web'), true);
+    assert.equal(client.stop('web'), true);
+    assert.equal(client.restartAll(), true);
+    assert.equal(client.stopAll(), true);
+    assert.deepEqual(
+      socket.sent.map((s) => JSON.parse(s)),
+      [
+        { type: 'command', action: 'restart', target: 'web' },
+        { type: 'command', action: 'start', target: 'web' },
+        { type: 'command', action: 'stop', target: 'web' },
+        { type: 'command', action: 'restart-all' },
+        { type: 'command', action: 'stop-all' },
+      ],
+    );
+    socket.serverCloses();
+    assert.equal(client.stopAll(), false);
+    client.close();
+  });
+
+  it('unsubscribes a listener', () => {
+    const client = new LucidLinesClient({ url: 'ws://x', WebSocket: FakeSocket });
+    let count = 0;
+    const off = client.on('info', () => count++);
+    latest().serverOpens();
+    latest().serverSends(INFO);
+    off();
+    latest().serverSends(INFO);
+    assert.equal(count, 1);
+    client.close();
+  });
+
+  it('backs off exponentially up to the cap, with the delay scaled by the jitter', () => {
+    // random() = 0.999… makes each delay just under its ceiling, so the ceilings can be read off the schedule.
+    const client = new LucidLinesClient({
+      url: 'ws://x',
+      WebSocket: FakeSocket,
+      reconnect: { initialDelayMs: 100, maxDelayMs: 1000 },
+      random: () => 0.9999,
+    });
+    const closes: boolean[] = [];
+    client.on('close', (e) => closes.push(e.willReconnect));
+    const ceilings = [100, 200, 400, 800, 1000, 1000];
+    for (const ceiling of ceilings) {
+      const before = FakeSocket.instances.length;
+      latest().serverCloses();
+      mock.timers.tick(ceiling - 2);
+      assert.equal(FakeSocket.instances.length, before, `no reconnect before ${ceiling - 1} ms`);
+      mock.timers.tick(1);
+      assert.equal(FakeSocket.instances.length, before + 1, `reconnected within ${ceiling} ms`);
+    }
+    assert.deepEqual(
+      closes,
+      ceilings.map(() => true),
+    );
+    client.close();
+  });
+
+  it('uses full jitter: random() = 0 reconnects at once, 0.5 at half the ceiling', () => {
+    let r = 0;
+    const client = new LucidLinesClient({
+      url: 'ws://x',
+      WebSocket: FakeSocket,
+      reconnect: { initialDelayMs: 1000, maxDelayMs: 8000 },
+      random: () => r,
+    });
+    latest().serverCloses();
+    mock.timers.tick(0);
+    assert.equal(FakeSocket.instances.length, 2);
+    r = 0.5;
+    latest().serverCloses();
+    mock.timers.tick(999);
+    assert.equal(FakeSocket.instances.length, 2, 'second ceiling is 2000 ms, half of it is 1000 ms');
+    mock.timers.tick(1);
+    assert.equal(FakeSocket.instances.length, 3);
+    client.close();
+  });
+
+  it('resets the backoff after a server greets with info', () => {
+    const client = new LucidLinesClient({
+      url: 'ws://x',
+      WebSocket: FakeSocket,
+      reconnect: { initialDelayMs: 100, maxDelayMs: 10_000 },
+      random: () => 0.9999,
+    });
+    latest().serverCloses();
+    mock.timers.tick(100);
+    latest().serverCloses();
+    mock.timers.tick(200);
+    assert.equal(FakeSocket.instances.length, 3);
+    latest().serverOpens();
+    latest().serverSends(INFO);
+    latest().serverCloses();
+    mock.timers.tick(100);
+    assert.equal(FakeSocket.instances.length, 4, 'back at the initial delay');
+    client.close();
+  });
+
+  it('close() closes the socket with 1000 and stops reconnecting, also when a retry is pending', () => {
+    const client = new LucidLinesClient({ url: 'ws://x', WebSocket: FakeSocket, random: () => 0.5 });
+    const first = latest();
+    first.serverOpens();
+    const closes: boolean[] = [];
+    client.on('close', (e) => closes.push(e.willReconnect));
+    client.close();
+    assert.deepEqual(first.closeCalls, [{ code: 1000, reason: 'client closed' }]);
+    first.serverCloses(1000);
+    assert.deepEqual(closes, [false]);
+    mock.timers.tick(60_000);
+    assert.equal(FakeSocket.instances.length, 1);
+
+    const other = new LucidLinesClient({ url: 'ws://y', WebSocket: FakeSocket, random: () => 0.5 });
+    latest().serverCloses();
+    other.close();
+    mock.timers.tick(60_000);
+    assert.equal(FakeSocket.instances.length, 2, 'the pending retry was cancelled');
+  });
+
+  it('does not reconnect when reconnect is false', () => {
+    const client = new LucidLinesClient({ url: 'ws://x', WebSocket: FakeSocket, reconnect: false });
+    const closes: boolean[] = [];
+    client.on('close', (e) => closes.push(e.willReconnect));
+    latest().serverCloses(1001, 'going away');
+    mock.timers.tick(60_000);
+    assert.deepEqual(closes, [false]);
+    assert.equal(FakeSocket.instances.length, 1);
+  });
+
+  it('throws a helpful error when no WebSocket implementation exists', () => {
+    const saved = (globalThis as { WebSocket?: unknown }).WebSocket;
+    (globalThis as { WebSocket?: unknown }).WebSocket = undefined;
+    try {
+      assert.throws(() => new LucidLinesClient({ url: 'ws://x' }), /No WebSocket implementation/);
+    } finally {
+      (globalThis as { WebSocket?: unknown }).WebSocket = saved;
+    }
+  });
+});
