@@ -87,7 +87,12 @@ export async function startServer(
   server.on('request', createRequestHandler(files, guard));
   server.on('upgrade', (request, socket, head) => hub.handleUpgrade(request, socket, head));
 
-  const query = options.token === null ? '' : `?token=${encodeURIComponent(options.token)}`;
+  // The page learns a non-default WebSocket path from its own URL, since the strict CSP rules out the
+  // inline script a server would otherwise use to tell it.
+  const params = new URLSearchParams();
+  if (options.token !== null) params.set('token', options.token);
+  if (options.wsPath !== '/ws') params.set('ws', options.wsPath);
+  const query = params.size === 0 ? '' : `?${params}`;
   return {
     ok: true,
     server: {

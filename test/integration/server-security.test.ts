@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type RunningServer, startServer } from '../../src/server/server.js';
+import { socketUrl } from '../../web/socket-url.js';
 import {
   FakeControl,
   rawExchange,
@@ -246,6 +247,29 @@ describe('server security with a token', () => {
       await waitUntil('info', () => client.of('info').length === 1);
     } finally {
       client.close();
+    }
+  });
+});
+
+describe('server with a custom WebSocket path', () => {
+  it('puts the path in the printed URL, from which the viewer finds the socket', async () => {
+    const server = await start(new FakeControl(['web']), { wsPath: '/live', token: 'abc' });
+    try {
+      const page = new URL(server.url);
+      assert.equal(page.searchParams.get('ws'), '/live');
+      assert.equal(page.searchParams.get('token'), 'abc');
+      const socket = socketUrl({ href: page.href, protocol: page.protocol, search: page.search });
+      assert.equal(socket, `ws://127.0.0.1:${server.port}/live?token=abc`);
+      const client = new TestClient(socket);
+      try {
+        await client.opened;
+        await waitUntil('info', () => client.of('info').length === 1);
+      } finally {
+        client.close();
+      }
+      assert.equal(await rawUpgrade(server.port, { path: '/ws?token=abc' }), 404);
+    } finally {
+      await server.close();
     }
   });
 });
