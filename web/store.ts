@@ -1,0 +1,199 @@
+// The viewer's state, driven only by server messages and user actions, with no DOM access.
+//
+// `update` mutates the state in place and reports what changed, instead of returning a new state: copying
+// rings of 100,000 lines on every message is exactly the per-message work the page cannot afford at
+// 10,000 lines/s. The DOM catches up once per animation frame from the accumulated changes.
+
+import type {
+  ErrorMessage,
+  OutputStream,
+  ProcessStatus,
+  ServerMessage,
+  StatusMessage,
+} from '../src/protocol.js';
+import { type Line, LineAssembler, type LineEvents } from './line-model.js';
+import { Ring } from './ring.js';
+
+export const DEFAULT_VIEWER_LINES = 100_000;
+const MAX_RECENT_ERRORS = 20;
+
+export interface ProcessState {
+  readonly name: string;
+  command: string;
+  status: ProcessStatus;
+  pid: number | null;
+  restarts: number;
+  exitCode: number | null;
+  signal: string | null;
+  lines: Ring<Line>;
+  /** Output arrived live (not replayed) since the user last looked at this process. */
+  unread: boolean;
+  /** The last error the server reported for this process, cleared when it runs again. */
+  lastError: string | null;
+  /** Position of the process in the sidebar, which also picks its name colour in the "All" view. */
+  readonly colorIndex: number;
+  readonly assemblers: Record<OutputStream, LineAssembler>;
+}
+
+export interface ViewerState {
+  version: string;
+  lineLimit: number;
+  processes: Map<string, ProcessState>;
+  /** Every process's lines in arrival order, for the "All" view; bounded by the same limit. */
+  all: Ring<Line>;
+  recentErrors: ErrorMessage[];
+}
+
+/** What one or more updates changed, accumulated until the next frame. */
+export interface Changes {
+  /** The set of processes or one of their statuses, pids, counts, unread or error marks. */
+  sidebar: boolean;
+  /** Lines were added or rings replaced; views re-read their ring's bounds. */
+  lines: boolean;
+  /** Open lines that changed after they were first shown. */
+  changedLines: Set<Line>;
+  /** The rings were replaced (a new `info`, a clear): views rebuild search results and scroll anchors. */
+  reset: boolean;
+}
+
+export function emptyChanges(): Changes {
+  return { sidebar: false, lines: false, changedLines: new Set(), reset: false };
+}
+
+export function createState(): ViewerState {
+  return {
+    version: '',
+    lineLimit: DEFAULT_VIEWER_LINES,
+    processes: new Map(),
+    all: new Ring(DEFAULT_VIEWER_LINES),
+    recentErrors: [],
+  };
+}
+
+function createProcess(state: ViewerState, name: string): ProcessState {
+  return {
+    name,
+    command: '',
+    status: 'stopped',
+    pid: null,
+    restarts: 0,
+    exitCode: null,
+    signal: null,
+    lines: new Ring(state.lineLimit),
+    unread: false,
+    lastError: null,
+    colorIndex: state.processes.size,
+    assemblers: { stdout: new LineAssembler(name, 'stdout'), stderr: new LineAssembler(name, 'stderr') },
+  };
+}
+
+function processNamed(state: ViewerState, name: string, changes: Changes): ProcessState {
+  let process = state.processes.get(name);
+  if (process === undefined) {
+    // Output or a status for a process that `info` did not list (a config reload added it): show it anyway.
+    process = createProcess(state, name);
+    state.processes.set(name, process);
+    changes.sidebar = true;
+  }
+  return process;
+}
+
+function applyStatus(process: ProcessState, message: StatusMessage): void {
+  process.status = message.status;
+  process.pid = message.pid;
+  if (message.restarts !== undefined) process.restarts = message.restarts;
+  if (message.exitCode !== undefined) process.exitCode = message.exitCode;
+  if (message.signal !== undefined) process.signal = message.signal;
+  if (message.status === 'starting' || message.status === 'running') process.lastError = null;
+}
+
+export function update(state: ViewerState, message: ServerMessage, changes: Changes): void {
+  switch (message.type) {
+    case 'info': {
+      // A new `info` starts a connection, and the replay that follows re-sends the retained output: every
+      // line is dropped here so that nothing shown before a reconnect appears twice.
+      const limit = message.limits?.viewerLines;
+      state.lineLimit = limit !== undefined && limit >= 1 ? Math.floor(limit) : DEFAULT_VIEWER_LINES;
+      state.version = message.version;
+      state.all = new Ring(state.lineLimit);
+      const processes = new Map<string, ProcessState>();
+      state.processes = processes;
+      for (const info of message.processes) {
+        const process = createProcess(state, info.name);
+        process.command = info.command;
+        process.status = info.status;
+        process.pid = info.pid ?? null;
+        process.restarts = info.restarts ?? 0;
+        process.exitCode = info.exitCode ?? null;
+        process.signal = info.signal ?? null;
+        processes.set(info.name, process);
+      }
+      changes.sidebar = true;
+      changes.lines = true;
+      changes.reset = true;
+      changes.changedLines.clear();
+      break;
+    }
+    case 'process': {
+      const process = processNamed(state, message.name, changes);
+      const events: LineEvents = {
+        added(line) {
+          process.lines.push(line);
+          state.all.push(line);
+        },
+        changed(line) {
+          changes.changedLines.add(line);
+        },
+      };
+      process.assemblers[message.stream ?? 'stdout'].feed(message.output, message.timestamp, events);
+      changes.lines = true;
+      if (message.replay !== true && !process.unread) {
+        process.unread = true;
+        changes.sidebar = true;
+      }
+      break;
+    }
+    case 'status':
+      applyStatus(processNamed(state, message.name, changes), message);
+      changes.sidebar = true;
+      break;
+    case 'error':
+      state.recentErrors.push(message);
+      if (state.recentErrors.length > MAX_RECENT_ERRORS) state.recentErrors.shift();
+      if (message.process !== undefined) {
+        const process = state.processes.get(message.process);
+        if (process !== undefined) process.lastError = message.message;
+      }
+      changes.sidebar = true;
+      break;
+  }
+}
+
+export function markRead(state: ViewerState, name: string, changes: Changes): void {
+  const process = state.processes.get(name);
+  if (process?.unread) {
+    process.unread = false;
+    changes.sidebar = true;
+  }
+}
+
+/** Clears the shown output of one process (or of all with null); the processes keep running. */
+export function clearLines(state: ViewerState, name: string | null, changes: Changes): void {
+  const all = new Ring<Line>(state.lineLimit);
+  if (name !== null) {
+    for (let p = state.all.start; p < state.all.end; p++) {
+      const line = state.all.at(p);
+      if (line !== undefined && line.name !== name) all.push(line);
+    }
+  }
+  state.all = all;
+  for (const process of state.processes.values()) {
+    if (name === null || process.name === name) process.lines = new Ring(state.lineLimit);
+  }
+  changes.lines = true;
+  changes.reset = true;
+}
+
+export function hasError(process: ProcessState): boolean {
+  return process.status === 'error' || process.lastError !== null;
+}

@@ -1,0 +1,84 @@
+// The process list. Status is told by an icon and a word as well as a colour, so it reads without colour
+// vision. Names and commands go in through textContent only.
+
+import type { ProcessStatus } from '../src/protocol.js';
+import { hasError, type ProcessState } from './store.js';
+
+const STATUS_ICONS: Record<ProcessStatus, string> = {
+  starting: '◌',
+  running: '●',
+  stopped: '■',
+  error: '✖',
+};
+
+const PROCESS_COLORS = 8;
+
+function span(className: string, text: string): HTMLSpanElement {
+  const element = document.createElement('span');
+  element.className = className;
+  element.textContent = text;
+  return element;
+}
+
+function entry(selected: boolean): HTMLButtonElement {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'proc';
+  button.setAttribute('aria-current', selected ? 'true' : 'false');
+  return button;
+}
+
+export class Sidebar {
+  readonly #list: HTMLElement;
+
+  constructor(list: HTMLElement, onSelect: (name: string | null) => void) {
+    this.#list = list;
+    list.addEventListener('click', (event) => {
+      const button = (event.target as Element).closest('button.proc');
+      if (!(button instanceof HTMLButtonElement)) return;
+      const name = button.dataset.name;
+      onSelect(name === undefined ? null : name);
+    });
+  }
+
+  render(processes: Iterable<ProcessState>, selected: string | null): void {
+    const items: HTMLElement[] = [];
+    const all = entry(selected === null);
+    all.classList.add('all');
+    const allHead = document.createElement('span');
+    allHead.className = 'head';
+    allHead.append(span('dot', ''), span('name', 'All'));
+    all.append(allHead);
+    all.title = 'Every process, interleaved';
+    items.push(all);
+    for (const process of processes) {
+      const button = entry(selected === process.name);
+      button.dataset.name = process.name;
+      button.title = process.command;
+      const head = document.createElement('span');
+      head.className = 'head';
+      head.append(
+        span(process.unread ? 'dot unread' : 'dot', process.unread ? '•' : ''),
+        span(`name n${process.colorIndex % PROCESS_COLORS}`, process.name),
+      );
+      if (hasError(process)) {
+        const mark = span('errmark', '⚠');
+        mark.title =
+          process.lastError ?? `exited${process.exitCode !== null ? ` with code ${process.exitCode}` : ''}`;
+        mark.setAttribute('aria-label', 'has errors');
+        head.append(mark);
+      }
+      const meta = document.createElement('span');
+      meta.className = 'meta';
+      meta.append(
+        span(`badge st-${process.status}`, `${STATUS_ICONS[process.status]} ${process.status}`),
+        span('pid', process.pid === null ? 'no pid' : `pid ${process.pid}`),
+        span('restarts', `↻ ${process.restarts}`),
+      );
+      meta.lastElementChild?.setAttribute('title', 'restarts');
+      button.append(head, meta);
+      items.push(button);
+    }
+    this.#list.replaceChildren(...items);
+  }
+}
