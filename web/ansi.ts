@@ -2,12 +2,15 @@
 //
 // Why not ansi-to-html: the page runs under `style-src 'self'`, which makes Chromium drop every `style="…"`
 // attribute coming from parsed HTML, and ansi-to-html renders colours only as such attributes (its class mode
-// covers the 16 basic colours, not 256-colour or truecolor). Its 0.7.2 release also has a super-linear SGR
+// covers the 16 basic colours, not 256-colour or truecolor), and 0.7.2 ignores dim (SGR 2) and inverse (SGR 7),
+// which the viewer must show. Its 0.7.2 release also has a super-linear SGR
 // regex, recursion that overflows on multi-megabyte strings, and a `stream` mode that keeps style state
 // without bound and splits escape sequences across chunks. This decoder is a single-pass state machine
 // instead: it never builds HTML (the DOM layer uses textContent, and colours go through CSSOM, which the CSP
 // allows), its work is linear in the input, and it keeps no more than MAX_CSI_PARAMS characters of an
 // unfinished sequence between chunks, so a sequence split across chunks is completed by the next one.
+// ansi-to-html stays the reference: test/unit/web-ansi-oracle.test.ts checks that this decoder agrees with it
+// on every SGR code it understands.
 
 /** A palette index (0–255) or a `#rrggbb` truecolor; null is the theme's default colour. */
 export type Color = number | string | null;
