@@ -33,7 +33,13 @@ export interface OutputChunk {
 export type SupervisorEvent =
   | { kind: 'output'; chunk: OutputChunk }
   | { kind: 'status'; snapshot: ProcessSnapshot; timestamp: number }
-  | { kind: 'error'; name: string; code: 'SPAWN_FAILED' | 'PROCESS_EXITED'; message: string; timestamp: number };
+  | {
+      kind: 'error';
+      name: string;
+      code: 'SPAWN_FAILED' | 'PROCESS_EXITED';
+      message: string;
+      timestamp: number;
+    };
 
 export type SupervisorListener = (event: SupervisorEvent) => void;
 
