@@ -4,20 +4,18 @@
 // The viewer in real headless Chromium against a real lucidlines (the built CLI) on a loopback port.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { ensureBuilt, ROOT } from '../fixtures/build.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 const WAIT_MS = 30_000;
 const skip = existsSync(CHROMIUM)
@@ -41,34 +39,6 @@ interface ProcessEntry {
 
 function nodeCommand(script: string): string {
   return `node ${JSON.stringify(script)}`;
-}
-
-async function newestMtime(directory: string): Promise<number> {
-  let newest = 0;
-  for (const entry of await readdir(directory, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile())
-      newest = Math.max(newest, (await stat(path.join(entry.parentPath, entry.name))).mtimeMs);
-  }
-  return newest;
-}
-
-/**
- * True when dist/ is newer than every source. `npm test` builds before running the test files in
- * parallel; rebuilding here again would rewrite dist/ under the feet of the other test files using it.
- */
-async function buildIsFresh(): Promise<boolean> {
-  const outputs = ['dist/src/cli.js', 'dist/web/main.js', 'dist/web/index.html', 'dist/web/style.css'];
-  let oldestOutput = Number.POSITIVE_INFINITY;
-  for (const output of outputs) {
-    const info = await stat(path.join(ROOT, output)).catch(() => null);
-    if (info === null) return false;
-    oldestOutput = Math.min(oldestOutput, info.mtimeMs);
-  }
-  const newestSource = Math.max(
-    await newestMtime(path.join(ROOT, 'src')),
-    await newestMtime(path.join(ROOT, 'web')),
-  );
-  return newestSource < oldestOutput;
 }
 
 async function freePort(): Promise<number> {
@@ -190,7 +160,7 @@ describe('browser viewer', { skip }, () => {
   let page: Page;
 
   before(async () => {
-    if (!(await buildIsFresh())) await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT });
+    await ensureBuilt();
     mainConfig = await writeConfig([
       { name: 'colors', command: nodeCommand(path.join(FIXTURES, 'viewer-colors.mjs')) },
       { name: XSS_NAME, command: nodeCommand(path.join(FIXTURES, 'viewer-xss.mjs')) },

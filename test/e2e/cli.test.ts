@@ -2,12 +2,13 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from '../fixtures/build.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = path.join(root, 'bin', 'lucidlines.js');
@@ -18,13 +19,7 @@ const temp = mkdtempSync(path.join(tmpdir(), 'lucid-cli-'));
 const started: ChildProcess[] = [];
 const recordedPids = new Set<number>();
 
-before(() => {
-  // The viewer bundle is optional for these tests; without its build script, compiling TypeScript suffices.
-  const command = existsSync(path.join(root, 'web', 'build.mjs'))
-    ? 'npm run build'
-    : 'npx tsc -p tsconfig.json';
-  execFileSync('sh', ['-c', command], { cwd: root, stdio: 'pipe', timeout: 170_000 });
-});
+before(ensureBuilt);
 
 after(() => {
   for (const child of started)
