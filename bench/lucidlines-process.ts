@@ -1,0 +1,190 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..');
+
+let snapshotCli: string | null = null;
+
+/**
+ * The CLI as built when the benchmark started, copied aside. Other work in the same tree may rebuild dist/
+ * during a run of several minutes, and a half-written build would otherwise fail or skew the later
+ * measurements. The copy resolves its packages through a link to the repository's node_modules.
+ */
+function cliPath(): string {
+  if (snapshotCli === null) {
+    const root = mkdtempSync(join(tmpdir(), 'lucid-bench-build-'));
+    for (const entry of ['bin', 'dist', 'package.json']) {
+      cpSync(join(REPO_ROOT, entry), join(root, entry), { recursive: true });
+    }
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
+    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+    snapshotCli = join(root, 'bin', 'lucidlines.js');
+  }
+  return snapshotCli;
+}
+const URL_LINE = /^(http:\/\/\S+:\d+\/(?:\?\S*)?)\s*$/m;
+
+export interface ProcessEntry {
+  name: string;
+  command: string;
+}
+
+/** A scratch directory for one measurement; `remove` deletes it with everything in it. */
+export function scratchDir(label: string): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), `lucid-bench-${label}-`));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export function writeConfig(dir: string, processes: readonly ProcessEntry[]): string {
+  const path = join(dir, 'lucidlines.config.json');
+  writeFileSync(
+    path,
+    JSON.stringify({ processes: processes.map((entry) => ({ ...entry, cwd: dir })) }, null, 2),
+  );
+  return path;
+}
+
+export interface RunningLucid {
+  child: ChildProcess;
+  pid: number;
+  /** The page URL, `http://host:port/`, with `?token=…` when lucidlines requires one. */
+  url: string;
+  /** Milliseconds from spawn until lucidlines was listening. */
+  startupMs: number;
+  /** What lucidlines wrote to stderr, kept for error messages. */
+  stderr: () => string;
+  /** Sends `signal` and resolves with the time until the process exited. */
+  stop: (signal?: NodeJS.Signals) => Promise<{ ms: number; code: number | null; signal: string | null }>;
+}
+
+export interface LaunchOptions {
+  config: string;
+  /**
+   * 'discard' sends the terminal output to /dev/null, as the throughput budget demands, so the port is chosen
+   * beforehand and readiness is detected by connecting. 'pipe' reads stdout for the URL line, as a user sees it.
+   */
+  terminal: 'discard' | 'pipe';
+  nodeArgs?: readonly string[];
+  timeoutMs?: number;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string')
+    throw new Error('No TCP address for the probe server.');
+  return address.port;
+}
+
+async function accepts(port: number): Promise<boolean> {
+  const socket = new Socket();
+  try {
+    socket.connect(port, '127.0.0.1');
+    await Promise.race([once(socket, 'connect'), once(socket, 'error').then(() => Promise.reject())]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    socket.destroy();
+  }
+}
+
+/** Starts the built CLI exactly as a user would, and resolves once it listens. */
+export async function launchLucid(options: LaunchOptions): Promise<RunningLucid> {
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const port = options.terminal === 'discard' ? await freePort() : 0;
+  const args = [
+    ...(options.nodeArgs ?? []),
+    cliPath(),
+    '--config',
+    options.config,
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+    '--no-open',
+  ];
+  const startedAt = performance.now();
+  const child = spawn(process.execPath, args, {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', options.terminal === 'discard' ? 'ignore' : 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+    stderr = (stderr + text).slice(-20_000);
+  });
+  const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
+  const fail = async (reason: string): Promise<never> => {
+    child.kill('SIGKILL');
+    await exited;
+    throw new Error(`${reason}\nlucidlines stderr:\n${stderr}`);
+  };
+
+  let url: string;
+  if (options.terminal === 'pipe') {
+    const found = await new Promise<string | null>((resolveUrl) => {
+      let seen = '';
+      let settled = false;
+      const timer = setTimeout(() => resolveUrl(null), timeoutMs);
+      // The stream keeps flowing after the URL so that lucidlines never blocks on a full pipe.
+      child.stdout?.setEncoding('utf8').on('data', (text: string) => {
+        if (settled) return;
+        seen += text;
+        const match = URL_LINE.exec(seen);
+        if (match) {
+          settled = true;
+          clearTimeout(timer);
+          resolveUrl(match[1] as string);
+        }
+      });
+      void exited.then(() => resolveUrl(null));
+    });
+    if (found === null) return fail('lucidlines never printed its URL.');
+    url = found;
+  } else {
+    const deadline = startedAt + timeoutMs;
+    while (!(await accepts(port))) {
+      if (child.exitCode !== null || performance.now() > deadline) return fail('lucidlines never listened.');
+      await new Promise((wake) => setTimeout(wake, 5));
+    }
+    url = `http://127.0.0.1:${port}/`;
+  }
+  const startupMs = performance.now() - startedAt;
+
+  return {
+    child,
+    pid: child.pid as number,
+    url,
+    startupMs,
+    stderr: () => stderr,
+    stop: async (signal = 'SIGINT') => {
+      const sentAt = performance.now();
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const [code, exitSignal] = await exited;
+      return { ms: performance.now() - sentAt, code, signal: exitSignal };
+    },
+  };
+}
+
+/**
+ * Launches lucidlines for a measurement that owns `dir`. When the launch itself fails, no `finally` of the
+ * caller runs yet, so the scratch directory is removed here instead of being left behind in /tmp.
+ */
+export async function launchLucidIn(
+  dir: { remove: () => void },
+  options: LaunchOptions,
+): Promise<RunningLucid> {
+  try {
+    return await launchLucid(options);
+  } catch (error) {
+    dir.remove();
+    throw error;
+  }
+}
