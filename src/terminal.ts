@@ -77,9 +77,11 @@ export function attachTerminalPrinter(
     // possibly another process's; resetting costs a colour that spans lines, which is rare in logs.
     const end = text.includes('\u001b') ? `${RESET}\n` : '\n';
     // A bare "\r" redraws the line (progress bars), so the prefix is repeated after it to survive the redraw.
-    const prefixed = body.replace(/\r?\n|\r/g, (separator) =>
-      separator === '\r' ? `\r${prefix}` : `${end}${prefix}`,
-    );
+    // Most chunks have no "\r": they take a plain native replace, without a callback per line ("$" is doubled
+    // because replacement strings give it a meaning).
+    const prefixed = body.includes('\r')
+      ? body.replace(/\r?\n|\r/g, (separator) => (separator === '\r' ? `\r${prefix}` : `${end}${prefix}`))
+      : body.replaceAll('\n', `${end}${prefix}`.replaceAll('$', '$$$$'));
     write(`${prefix}${prefixed}${end}`);
   };
 

@@ -60,12 +60,52 @@ function escapeSequenceEnd(text: string, start: number, limit: number): number {
   return i < limit ? i + 1 : -1;
 }
 
+const NON_ASCII = /[\u0080-\uffff]/;
+
 /**
  * Returns the end of the longest prefix of `text[start, end)` whose UTF-8 encoding fits in `maxBytes`,
  * moved back so that it splits neither a surrogate pair nor an escape sequence. Returns `end` when all of
- * it fits. Walks character by character, which is acceptable because only over-long lines come here.
+ * it fits.
+ *
+ * A flood of long lines without newlines comes here for every byte, so the common case is kept native: when
+ * the candidate piece is ASCII, its byte length is its length, and only its escape sequences need a look.
+ * Other text is walked character by character.
  */
 function fittingEnd(text: string, start: number, end: number, maxBytes: number): number {
+  const candidate = Math.min(end, start + maxBytes);
+  if (!NON_ASCII.test(text.slice(start, candidate))) {
+    if (candidate === end) return end;
+    return cutOutsideEscapeSequence(text, start, candidate, end);
+  }
+  return walkToFittingEnd(text, start, end, maxBytes);
+}
+
+/**
+ * Moves an ASCII cut back to the start of the escape sequence it would split, unless that sequence starts
+ * the piece. Only the last escape before the cut can be split by it, so the text is searched backwards
+ * natively and never walked; the one ambiguous case, a cut between the ESC and the backslash of a string
+ * terminator, is settled by a forward pass over the piece's escapes.
+ */
+function cutOutsideEscapeSequence(text: string, start: number, cut: number, end: number): number {
+  const last = text.lastIndexOf('\x1b', cut - 1);
+  if (last < start) return cut;
+  if (last + 1 === cut && text.charCodeAt(cut) === BACKSLASH) return cutBySequenceWalk(text, start, cut, end);
+  const sequenceEnd = escapeSequenceEnd(text, last, end);
+  if (sequenceEnd !== -1 && sequenceEnd <= cut) return cut;
+  return last > start ? last : cut;
+}
+
+function cutBySequenceWalk(text: string, start: number, cut: number, end: number): number {
+  let sequenceStart = text.indexOf('\x1b', start);
+  while (sequenceStart !== -1 && sequenceStart < cut) {
+    const sequenceEnd = escapeSequenceEnd(text, sequenceStart, end);
+    if (sequenceEnd === -1 || sequenceEnd > cut) return sequenceStart > start ? sequenceStart : cut;
+    sequenceStart = text.indexOf('\x1b', sequenceEnd);
+  }
+  return cut;
+}
+
+function walkToFittingEnd(text: string, start: number, end: number, maxBytes: number): number {
   let bytes = 0;
   let sequenceStart = -1;
   let sequenceEnd = start;

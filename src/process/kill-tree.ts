@@ -25,7 +25,10 @@ interface ProcessEntry {
   zombie: boolean;
 }
 
-const POLL_MS = 30;
+// A tree usually exits within milliseconds of SIGTERM, and a restart waits for it, so the census starts
+// quickly and slows down for trees that take their time.
+const FIRST_POLL_MS = 2;
+const MAX_POLL_MS = 30;
 
 function parseProcStat(stat: string): ProcessEntry | null {
   // The command name (field 2) is in parentheses and may itself contain spaces and parentheses.
@@ -127,6 +130,7 @@ function terminatePosixTree(rootPid: number, graceMs: number): TreeTermination {
   const known = new Set<number>();
   const signalled = new Set<number>();
   const done = (async () => {
+    let pollMs = FIRST_POLL_MS;
     try {
       for (;;) {
         // Take the census before signalling: once the root dies, its setsid() descendants are orphaned
@@ -141,7 +145,8 @@ function terminatePosixTree(rootPid: number, graceMs: number): TreeTermination {
           if (killing || !signalled.has(pid)) sendSignal(pid, signal);
           signalled.add(pid);
         }
-        await sleep(POLL_MS);
+        await sleep(pollMs);
+        pollMs = Math.min(MAX_POLL_MS, pollMs * 2);
       }
     } finally {
       clearTimeout(graceTimer);
@@ -163,7 +168,7 @@ function isAlive(pid: number): boolean {
 function terminateWindowsTree(rootPid: number): TreeTermination {
   const done = (async () => {
     await new Promise<void>((resolve) => treeKill(rootPid, 'SIGKILL', () => resolve()));
-    while (isAlive(rootPid)) await sleep(POLL_MS);
+    while (isAlive(rootPid)) await sleep(MAX_POLL_MS);
   })();
   return { done, escalate: () => {} };
 }

@@ -190,6 +190,29 @@ describe('LineSplitter', () => {
     }
   });
 
+  it('never cuts inside an escape sequence of random coloured text, complete or partial, ASCII or not', () => {
+    const parts = ['a', 'bc ', '\x1b[31m', '\x1b[0m', '\x1b]8;;http://x\x07', '\x1b]8;;\x1b\\', 'é', '😀'];
+    let seed = 7;
+    const random = (below: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % below;
+    };
+    for (let round = 0; round < 300; round++) {
+      let text = '';
+      for (let i = 0, length = 20 + random(200); i < length; i++) text += parts[random(parts.length)];
+      const cap = 24 + random(60);
+      const { splitter, emitted } = makeSplitter(cap);
+      splitter.push(random(2) === 0 ? `${text}\n` : text);
+      splitter.end();
+      const lines = linesOf(emitted.join(''));
+      for (const line of lines) {
+        assert.ok(hasOnlyCompleteEscapes(line), `cap ${cap}: ${JSON.stringify(line)}`);
+        assert.ok(Buffer.byteLength(line.replace(/\n$/, '')) <= cap, `cap ${cap}: ${JSON.stringify(line)}`);
+      }
+      assert.equal(lines.join('').replaceAll('\n', ''), text);
+    }
+  });
+
   it('keeps an escape sequence whole when it straddles chunks of a partial line', () => {
     const { splitter, emitted } = makeSplitter(20);
     splitter.push(`${'a'.repeat(18)}\x1b[3`);

@@ -20,10 +20,10 @@ function snapshot(name: string, overrides: Partial<ProcessSnapshot> = {}): Proce
 }
 
 /** A stand-in for the supervisor (list + subscribe) and a stream that records each write. */
-function setup(level: 0 | 1 = 0) {
+function setup(level: 0 | 1 = 0, names = ['web', 'worker']) {
   const listeners = new Set<SupervisorListener>();
   const control = {
-    list: () => [snapshot('web'), snapshot('worker')],
+    list: () => names.map((name) => snapshot(name)),
     subscribe: (listener: SupervisorListener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -53,6 +53,12 @@ describe('terminal printer', () => {
     assert.deepEqual(writes, ['[web]      one\n[web]      two\n[web]      \n[web]      four\n']);
     output('worker', 'x\n');
     assert.equal(writes[1], '[worker]   x\n');
+  });
+
+  test('keeps a "$" in a process name literal in every prefix', () => {
+    const { writes, output } = setup(0, ["a$&$'"]);
+    output("a$&$'", 'one\ntwo\n');
+    assert.deepEqual(writes, ["[a$&$']   one\n[a$&$']   two\n"]);
   });
 
   test('ends a partial line with a newline and prefixes its continuation again', () => {
