@@ -1,4 +1,8 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ProcessSpec } from './spec.js';
 
@@ -31,16 +35,90 @@ function childEnvironment(inherited: NodeJS.ProcessEnv, specEnv: Record<string, 
   return Object.assign(env, specEnv);
 }
 
+interface OutputPipe {
+  /** Our end, read as a stream. */
+  reader: Readable;
+  /** The child's end, handed to spawn and closed here once the child holds it. */
+  writeFd: number;
+}
+
 /**
- * Starts `spec.command` through the shell. This is the only place lucidlines creates child processes.
- * On POSIX the child leads a new process group, so the whole tree under it can be signalled at once.
+ * A pipe made from a FIFO. Node gives a child's stdout a Unix socket pair, where every small write of a
+ * line-at-a-time logger costs the kernel a socket buffer and the sending side fills after a few hundred
+ * lines; a real pipe packs those writes into pages. The benchmark's bare reader took 2.95 s instead of
+ * 4.1 s for 2 million lines this way (bench/, section throughput). The FIFO's name is removed at once: only
+ * the two open ends keep it alive, and the reader sees end-of-file when the last writer (the child or any
+ * descendant still holding the descriptor) closes it, exactly as with the socket pair.
  */
-export const spawnShellCommand: SpawnFunction = (spec) =>
-  spawn(spec.command, {
+function openFifoPipe(directory: string, name: string): OutputPipe {
+  const fifo = path.join(directory, name);
+  execFileSync('mkfifo', ['-m', '600', fifo], { stdio: 'ignore' });
+  // The read end is opened first and non-blocking, so opening the write end does not wait for a reader.
+  const readFd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writeFd = openSync(fifo, constants.O_WRONLY);
+  return { reader: new Socket({ fd: readFd, readable: true, writable: false }), writeFd };
+}
+
+function spawnOptions(spec: ProcessSpec) {
+  return {
     shell: true,
     detached: process.platform !== 'win32',
-    stdio: ['ignore', 'pipe', 'pipe'],
     cwd: spec.cwd,
     env: childEnvironment(process.env, spec.env),
     windowsHide: true,
-  });
+  };
+}
+
+function spawnWithFifos(spec: ProcessSpec): SpawnedChild {
+  const directory = mkdtempSync(path.join(tmpdir(), 'lucidlines-'));
+  const pipes: OutputPipe[] = [];
+  try {
+    for (const name of ['stdout', 'stderr']) pipes.push(openFifoPipe(directory, name));
+  } catch (error) {
+    for (const pipe of pipes) {
+      pipe.reader.destroy();
+      closeSync(pipe.writeFd);
+    }
+    throw error;
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+  const [stdout, stderr] = pipes as [OutputPipe, OutputPipe];
+  try {
+    const child = spawn(spec.command, {
+      ...spawnOptions(spec),
+      stdio: ['ignore', stdout.writeFd, stderr.writeFd],
+    });
+    const on: SpawnedChild['on'] = child.on.bind(child);
+    return {
+      get pid() {
+        return child.pid;
+      },
+      stdout: stdout.reader,
+      stderr: stderr.reader,
+      on,
+    };
+  } finally {
+    // The child has its own copies now. If spawning failed, closing these leaves the readers with no writer,
+    // so they end at once instead of leaking.
+    closeSync(stdout.writeFd);
+    closeSync(stderr.writeFd);
+  }
+}
+
+/**
+ * Starts `spec.command` through the shell. This is the only place lucidlines creates child processes.
+ * On POSIX the child leads a new process group, so the whole tree under it can be signalled at once, and
+ * its output goes through FIFOs (see openFifoPipe); where FIFOs cannot be made (Windows, or no `mkfifo`),
+ * through Node's own pipes.
+ */
+export const spawnShellCommand: SpawnFunction = (spec) => {
+  if (process.platform !== 'win32') {
+    try {
+      return spawnWithFifos(spec);
+    } catch {
+      // Fall through to Node's pipes: slower for chatty processes, but they work everywhere.
+    }
+  }
+  return spawn(spec.command, { ...spawnOptions(spec), stdio: ['ignore', 'pipe', 'pipe'] });
+};
