@@ -33,6 +33,12 @@ export class Observer {
   readonly statuses: StatusMessage[] = [];
   /** Every non-replay `process` message goes here too, when a caller wants the text itself. */
   onOutput: ((name: string, output: string, receivedAt: number) => void) | null = null;
+  /**
+   * Whether replayed scrollback counts like live output. Off for the timed sections, which connect before
+   * any output; on where the observer may join after the children spoke, or it would wait for lines it
+   * was only ever going to get as replay.
+   */
+  includeReplay = false;
   closeCode: number | null = null;
   info: InfoMessage | null = null;
   invalidFrames = 0;
@@ -52,13 +58,14 @@ export class Observer {
    * Connects to the socket behind the page at `pageUrl` (default `wsPath`, the page's token if any) with its
    * Origin, as the viewer would, and resolves once the server's `info` greeting has arrived.
    */
-  static async connect(pageUrl: string): Promise<Observer> {
+  static async connect(pageUrl: string, options: { includeReplay?: boolean } = {}): Promise<Observer> {
     const page = new URL(pageUrl);
     const socket = new WebSocket(`ws://${page.host}/ws${page.search}`, {
       origin: page.origin,
       perMessageDeflate: false,
     });
     const observer = new Observer(socket);
+    observer.includeReplay = options.includeReplay ?? false;
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.once('open', () => socket.off('error', reject));
@@ -158,7 +165,7 @@ export class Observer {
         this.statuses.push(message);
         break;
       case 'process': {
-        if (message.replay === true) return;
+        if (message.replay === true && !this.includeReplay) return;
         const tally = this.tally(message.name);
         tally.messages++;
         tally.chars += message.output.length;

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import type { Summary } from './stats.js';
 
@@ -114,7 +114,7 @@ ${doc.notes.map((note) => `- ${note}`).join('\n')}
 
 ## Optimisations
 
-_To be written by the maintainers: what was changed because of these figures, with before and after._
+${readFileSync(new URL('./optimisations.md', import.meta.url), 'utf8').trim()}
 `;
   writeFileSync(path, text);
 }

@@ -32,7 +32,7 @@ async function timeShutdown(count: number): Promise<{ ms: number; survivors: num
   const lucid = await launchLucidIn(dir, { config, terminal: 'pipe' });
   let observer: Observer | undefined;
   try {
-    observer = await Observer.connect(lucid.url);
+    observer = await Observer.connect(lucid.url, { includeReplay: true });
     const pids: number[] = [];
     observer.onOutput = (_name, output) => {
       for (const match of output.matchAll(LISTENING)) pids.push(Number(match[1]));
