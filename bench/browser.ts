@@ -1,20 +1,10 @@
-import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM_MISSING, launchChromium } from '../test/fixtures/chromium.js';
 import { fixtureCommand, StartGate } from './gate.js';
 import { launchLucidIn, type RunningLucid, scratchDir, writeConfig } from './lucidlines-process.js';
 import { formatSummary, type ResultRow } from './report.js';
 import { percentile, summarise } from './stats.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 /** Two frames at 60 Hz: a gap longer than this means at least one frame was not produced. */
 const DROPPED_FRAME_MS = 2 * (1000 / 60);
 const STREAM_NAME = 'stream';
@@ -252,9 +242,8 @@ async function filterPasses(browser: Browser, plan: BrowserPlan): Promise<number
 }
 
 export async function measureBrowser(plan: BrowserPlan, log: (line: string) => void): Promise<BrowserResult> {
-  if (!existsSync(CHROMIUM))
-    return { ok: false, reason: `${CHROMIUM} is missing (apt-get install -y chromium)` };
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  if (CHROMIUM_MISSING !== null) return { ok: false, reason: CHROMIUM_MISSING };
+  const browser = await launchChromium();
   try {
     const passes: StreamPass[] = [];
     for (let round = 0; round < plan.repetitions; round++) {

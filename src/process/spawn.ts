@@ -50,9 +50,7 @@ interface OutputPipe {
  * the two open ends keep it alive, and the reader sees end-of-file when the last writer (the child or any
  * descendant still holding the descriptor) closes it, exactly as with the socket pair.
  */
-function openFifoPipe(directory: string, name: string): OutputPipe {
-  const fifo = path.join(directory, name);
-  execFileSync('mkfifo', ['-m', '600', fifo], { stdio: 'ignore' });
+function openFifoPipe(fifo: string): OutputPipe {
   // The read end is opened first and non-blocking, so opening the write end does not wait for a reader.
   const readFd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
   const writeFd = openSync(fifo, constants.O_WRONLY);
@@ -73,7 +71,10 @@ function spawnWithFifos(spec: ProcessSpec): SpawnedChild {
   const directory = mkdtempSync(path.join(tmpdir(), 'lucidlines-'));
   const pipes: OutputPipe[] = [];
   try {
-    for (const name of ['stdout', 'stderr']) pipes.push(openFifoPipe(directory, name));
+    const fifos = [path.join(directory, 'stdout'), path.join(directory, 'stderr')];
+    // One mkfifo for both: it runs on every start and restart, and each process it costs shows in restarts.
+    execFileSync('mkfifo', ['-m', '600', ...fifos], { stdio: 'ignore' });
+    for (const fifo of fifos) pipes.push(openFifoPipe(fifo));
   } catch (error) {
     for (const pipe of pipes) {
       pipe.reader.destroy();

@@ -2,17 +2,15 @@
 // the same host and port), and a page from another origin cannot connect (cross-site WebSocket hijacking).
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { RunningServer } from '../../src/server/server.js';
+import { CHROMIUM_MISSING, launchChromium } from '../fixtures/chromium.js';
 import { FakeControl, start } from '../fixtures/server-test-kit.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The page script: connects to the server it was loaded from and reports the outcome in the title. */
 const PROBE_SCRIPT = `
@@ -25,7 +23,7 @@ ws.onmessage = (event) => {
 ws.onerror = () => { document.title = 'error'; };
 `;
 
-describe('server in Chromium', { skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}` }, () => {
+describe('server in Chromium', { skip: CHROMIUM_MISSING ?? false }, () => {
   let webRoot: string;
   let server: RunningServer;
   let foreign: Server;
@@ -48,7 +46,7 @@ describe('server in Chromium', { skip: existsSync(CHROMIUM) ? false : `no Chromi
     await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
     const address = foreign.address();
     foreignPort = typeof address === 'object' && address !== null ? address.port : 0;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
 
   after(async () => {

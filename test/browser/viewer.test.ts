@@ -5,22 +5,19 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ensureBuilt, ROOT } from '../fixtures/build.js';
+import { CHROMIUM_MISSING, launchChromium } from '../fixtures/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 const WAIT_MS = 30_000;
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `SKIPPED browser tests: ${CHROMIUM} not installed (apt-get install -y chromium)`;
+const skip = CHROMIUM_MISSING ?? false;
 
 const XSS_NAME = '<img src=x onerror=alert(1)>';
 
@@ -168,18 +165,7 @@ describe('browser viewer', { skip }, () => {
       { name: 'crash', command: nodeCommand(path.join(FIXTURES, 'viewer-crash.mjs')) },
     ]);
     main = await startLucidlines(mainConfig);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, colorScheme: 'dark' });
     page = await context.newPage();
     page.on('dialog', (dialog) => {
