@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,6 +168,33 @@ describe('Supervisor with real processes', { timeout: TEST_TIMEOUT }, () => {
     assert.doesNotMatch(h.output.get('web') ?? '', /EADDRINUSE/);
     assert.deepEqual(h.errors('web'), []);
     assert.equal(h.supervisor.list()[0]?.restarts, 4);
+  });
+
+  it('leaks no file descriptors across many restarts and keeps every output line', {
+    skip: process.platform !== 'linux' && 'counts /proc/self/fd',
+  }, async () => {
+    const openDescriptors = async () => (await readdir('/proc/self/fd')).length;
+    const h = harness([spec('echo', `node -e "console.log('round ' + process.pid)"`)]);
+    await h.supervisor.startAll();
+    await waitFor('first output', () => (h.output.get('echo') ?? '').includes('round'));
+    // The first restart may make the spare set of pipes that later restarts use; count after it.
+    await h.supervisor.restart('echo');
+    await waitFor('second output', () => (h.output.get('echo') ?? '').split('round').length - 1 === 2);
+    await sleep(200);
+    const before = await openDescriptors();
+    for (let round = 3; round <= 22; round++) {
+      await h.supervisor.restart('echo');
+      await waitFor(
+        `output of round ${round}`,
+        () => (h.output.get('echo') ?? '').split('round').length - 1 === round,
+      );
+    }
+    await waitFor('the last process to exit', () => h.status('echo') === 'stopped');
+    await sleep(200);
+    assert.ok(
+      (await openDescriptors()) <= before + 2,
+      `descriptors: ${before} before, ${await openDescriptors()} after`,
+    );
   });
 
   it('restarts and shuts down an npm run wrapper together with the server under it', async () => {
