@@ -30,9 +30,9 @@ import { Supervisor } from './process/supervisor.js';
 import { type RunningServer, startServer } from './server/server.js';
 import { attachTerminalPrinter, type TerminalOutput } from './terminal.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+const EXIT_OK = 0;
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 

@@ -19,7 +19,7 @@ export type { Position } from './json-with-positions.js';
 
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions, type ProcessSpec } from './process/spec.js';
 
-export const CONFIG_FILE_NAME = 'lucidlines.config.json';
+const CONFIG_FILE_NAME = 'lucidlines.config.json';
 
 /** The keys the loader accepts, per object; the schema test compares schema.json against these. */
 export const CONFIG_KEYS = {

@@ -14,7 +14,7 @@ import type {
 import { type Line, LineAssembler, type LineEvents } from './line-model.js';
 import { Ring } from './ring.js';
 
-export const DEFAULT_VIEWER_LINES = 100_000;
+const DEFAULT_VIEWER_LINES = 100_000;
 const MAX_RECENT_ERRORS = 20;
 
 export interface ProcessState {

@@ -34,7 +34,7 @@ const CONTENT_TYPES: Record<string, string> = {
 
 const MAX_WEB_ROOT_BYTES = 32 * 1024 * 1024;
 
-export const CONTENT_SECURITY_POLICY =
+const CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import { socketUrl } from '../../web/socket-url.js';
 import {
+  expectInfo,
   FakeControl,
   rawExchange,
   rawUpgrade,
@@ -13,7 +14,6 @@ import {
   start,
   statusOf,
   TestClient,
-  waitUntil,
   wsUrl,
 } from '../fixtures/server-test-kit.js';
 
@@ -113,13 +113,7 @@ describe('server security', () => {
     });
 
     it('lets a Node client without Origin connect and receive info', async () => {
-      const client = new TestClient(wsUrl(server));
-      try {
-        await client.opened;
-        await waitUntil('info', () => client.of('info').length === 1);
-      } finally {
-        client.close();
-      }
+      await expectInfo(wsUrl(server));
     });
 
     it('a real ws client with a foreign Origin is refused', async () => {
@@ -241,13 +235,7 @@ describe('server security with a token', () => {
     assert.equal(await rawUpgrade(server.port, {}), 401);
     assert.equal(await rawUpgrade(server.port, { path: '/ws?token=wrong' }), 403);
     assert.equal(await rawUpgrade(server.port, { path: `/ws?token=${token}` }), 101);
-    const client = new TestClient(wsUrl(server));
-    try {
-      await client.opened;
-      await waitUntil('info', () => client.of('info').length === 1);
-    } finally {
-      client.close();
-    }
+    await expectInfo(wsUrl(server));
   });
 });
 
@@ -260,13 +248,7 @@ describe('server with a custom WebSocket path', () => {
       assert.equal(page.searchParams.get('token'), 'abc');
       const socket = socketUrl({ href: page.href, protocol: page.protocol, search: page.search });
       assert.equal(socket, `ws://127.0.0.1:${server.port}/live?token=abc`);
-      const client = new TestClient(socket);
-      try {
-        await client.opened;
-        await waitUntil('info', () => client.of('info').length === 1);
-      } finally {
-        client.close();
-      }
+      await expectInfo(socket);
       assert.equal(await rawUpgrade(server.port, { path: '/ws?token=abc' }), 404);
     } finally {
       await server.close();
