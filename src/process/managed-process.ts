@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { missingWorkingDirectoryMessage } from '../errors.js';
 import { Utf8StreamDecoder } from '../output/decoder.js';
 import { LineSplitter, type Timers } from '../output/line-splitter.js';
 import { Scrollback } from '../output/scrollback.js';
@@ -305,10 +307,11 @@ export class ManagedProcess {
 
   #spawnErrorMessage(error: Error): string {
     const { name, cwd } = this.#spec;
-    const code = (error as NodeJS.ErrnoException).code;
     // Node reports a missing working directory as ENOENT of the shell, which would point at the wrong culprit.
-    const hint = code === 'ENOENT' ? ` (does the working directory ${cwd} exist?)` : '';
-    return `Process "${name}" could not be started: ${error.message}${hint}`;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(cwd)) {
+      return missingWorkingDirectoryMessage(name, cwd);
+    }
+    return `Process "${name}" could not be started: ${error.message}`;
   }
 
   #markExited(run: Run): void {
