@@ -178,6 +178,16 @@ describe('workspace layouts', () => {
     assert.deepEqual(Object.keys(summary(await found({ cwd: root }))), ['web']);
   });
 
+  test('a glob that matches the root does not run the root dev script, which usually starts all the others', async () => {
+    const root = repo({
+      'package.json': { name: 'root', scripts: { dev: 'turbo dev' } },
+      'pnpm-workspace.yaml': "packages: ['**']\n",
+      'apps/web/package.json': pkg('web'),
+      'node_modules/some-dep/package.json': pkg('some-dep'),
+    });
+    assert.deepEqual(summary(await found({ cwd: root })), { web: ['pnpm run dev', 'apps/web'] });
+  });
+
   test('a workspace folder listed without a glob, with ./ and a trailing slash', async () => {
     const root = repo({
       'package.json': { workspaces: ['./tools/server/'] },
