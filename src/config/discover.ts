@@ -54,11 +54,19 @@ interface PackageJson {
   fields: Record<string, unknown>;
 }
 
+/**
+ * A folder that defines a workspace. pnpm reads only pnpm-workspace.yaml, and such a root need not have a
+ * package.json; npm, yarn and bun read `workspaces` in package.json.
+ */
+type WorkspaceRoot =
+  | { folder: string; definition: 'pnpm-workspace.yaml'; packageJson: PackageJson | null }
+  | { folder: string; definition: 'package.json'; packageJson: PackageJson };
+
 /** What walking up from the start folder found. */
 interface Surroundings {
   kind: 'walked';
   /** The first folder with a workspace definition, if any. */
-  workspaceRoot: { folder: string; packageJson: PackageJson | null } | null;
+  workspaceRoot: WorkspaceRoot | null;
   /** The package.json files passed on the way up, nearest first (the workspace root's is not among them). */
   packagesOnTheWay: PackageJson[];
   /** The folder the walk stopped at: the workspace root or the folder with `.git`; null at the file system root. */
@@ -115,14 +123,13 @@ async function walkUp(start: string): Promise<Surroundings | Problem> {
       if (read.kind === 'problem') return read;
       packageJson = read.value;
     }
-    if (entries.has('pnpm-workspace.yaml') || packageJson?.fields.workspaces !== undefined) {
-      return {
-        kind: 'walked',
-        workspaceRoot: { folder, packageJson },
-        packagesOnTheWay,
-        repositoryRoot: folder,
-      };
-    }
+    const workspaceRoot: WorkspaceRoot | null = entries.has('pnpm-workspace.yaml')
+      ? { folder, definition: 'pnpm-workspace.yaml', packageJson }
+      : packageJson?.fields.workspaces !== undefined
+        ? { folder, definition: 'package.json', packageJson }
+        : null;
+    if (workspaceRoot !== null)
+      return { kind: 'walked', workspaceRoot, packagesOnTheWay, repositoryRoot: folder };
     if (packageJson !== null) packagesOnTheWay.push(packageJson);
     if (entries.has('.git'))
       return { kind: 'walked', workspaceRoot: null, packagesOnTheWay, repositoryRoot: folder };
@@ -134,7 +141,7 @@ async function walkUp(start: string): Promise<Surroundings | Problem> {
 }
 
 async function discoverWorkspaces(
-  workspaceRoot: { folder: string; packageJson: PackageJson | null },
+  workspaceRoot: WorkspaceRoot,
   script: string,
   filter: readonly string[],
 ): Promise<Discovery> {
@@ -214,44 +221,38 @@ interface WorkspacePatterns {
 }
 
 /**
- * pnpm reads only pnpm-workspace.yaml; npm, yarn (classic and berry) and bun read `workspaces` in package.json,
- * either an array or `{ packages: [...] }`. A pnpm-workspace.yaml without `packages` (since pnpm 10 it may hold
- * settings only) makes the root the only package.
+ * The folder globs of a workspace root: `workspaces` in package.json is an array or `{ packages: [...] }`. A
+ * pnpm-workspace.yaml without `packages` (since pnpm 10 it may hold settings only) makes the root the only
+ * package.
  */
-async function workspacePatterns(workspaceRoot: {
-  folder: string;
-  packageJson: PackageJson | null;
-}): Promise<{ kind: 'read'; value: WorkspacePatterns } | Problem> {
-  const yamlFile = path.join(workspaceRoot.folder, 'pnpm-workspace.yaml');
-  const entries = await entriesOf(workspaceRoot.folder);
-  if (entries.has('pnpm-workspace.yaml')) {
+async function workspacePatterns(
+  workspaceRoot: WorkspaceRoot,
+): Promise<{ kind: 'read'; value: WorkspacePatterns } | Problem> {
+  if (workspaceRoot.definition === 'pnpm-workspace.yaml') {
+    const file = path.join(workspaceRoot.folder, 'pnpm-workspace.yaml');
     let document: unknown;
     try {
-      document = parseYaml(await readFile(yamlFile, 'utf8'));
+      document = parseYaml(await readFile(file, 'utf8'));
     } catch (error) {
-      return { kind: 'problem', file: yamlFile, reason: reasonOf(error) };
+      return { kind: 'problem', file, reason: reasonOf(error) };
     }
     const packages = isRecord(document) ? document.packages : undefined;
-    if (packages === undefined || packages === null)
-      return { kind: 'read', value: { file: yamlFile, globs: null } };
+    if (packages === undefined || packages === null) return { kind: 'read', value: { file, globs: null } };
     if (!isStringArray(packages)) {
-      return { kind: 'problem', file: yamlFile, reason: '"packages" must be a list of folder globs.' };
+      return { kind: 'problem', file, reason: '"packages" must be a list of folder globs.' };
     }
-    return { kind: 'read', value: { file: yamlFile, globs: packages } };
+    return { kind: 'read', value: { file, globs: packages } };
   }
-  const packageJson = workspaceRoot.packageJson;
-  if (packageJson === null)
-    throw new Error(`${workspaceRoot.folder} was taken as a workspace root without a reason`);
-  const workspaces = packageJson.fields.workspaces;
-  const globs = isRecord(workspaces) ? workspaces.packages : workspaces;
+  const { file, fields } = workspaceRoot.packageJson;
+  const globs = isRecord(fields.workspaces) ? fields.workspaces.packages : fields.workspaces;
   if (!isStringArray(globs)) {
     return {
       kind: 'problem',
-      file: packageJson.file,
+      file,
       reason: '"workspaces" must be a list of folder globs, or an object with such a list in "packages".',
     };
   }
-  return { kind: 'read', value: { file: packageJson.file, globs } };
+  return { kind: 'read', value: { file, globs } };
 }
 
 /**
