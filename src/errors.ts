@@ -1,7 +1,10 @@
 // Every message lucidlines shows to a person, in one place so the wording stays consistent. Each message
 // says what happened and how to get out of it. All functions are pure and return the text to print.
 
+import path from 'node:path';
 import { chalkStderr as chalk } from 'chalk';
+import type { Discovery } from './config/discover.js';
+import type { EnvFileFailure } from './config/env-files.js';
 import type { ConfigProblem, ConfigWarning } from './config.js';
 
 const WIDTH = 80;
@@ -234,4 +237,90 @@ export function sweptProcessesLine(
   });
   const count = processes.length === 1 ? '1 process' : `${processes.length} processes`;
   return `also stopped ${count} that had left its process tree: ${names.join(', ')}. To keep one running, start it with LUCIDLINES_KEEP=1 in its environment.`;
+}
+
+/** Printed before starting what discovery found, so a person sees what runs and how to pin it down. */
+export function discoveredProcessesMessage(found: Extract<Discovery, { kind: 'found' }>): string {
+  const { root, packageManager, processes } = found;
+  const count = processes.length === 1 ? '1 process' : `${processes.length} processes`;
+  const chosenBy =
+    packageManager.source === 'default' ? 'no lockfile found' : `from the ${packageManager.source}`;
+  const rows = processes.map((process) => ({
+    cells: [process.name, process.packageName, path.relative(root, process.cwd) || '.'],
+    run: process.command,
+    renamed: process.renamed === true,
+  }));
+  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row.cells[column]?.length ?? 0)));
+  const pad = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0));
+  const lines = rows.map(({ cells, run, renamed }) => {
+    const [name = '', ...rest] = pad(cells);
+    const note = renamed ? chalk.yellow('  renamed: another package has the same short name') : '';
+    return `  ${[chalk.bold(name), ...rest, run].join('  ')}${note}`;
+  });
+  return [
+    `${chalk.bold('lucidlines:')} no config file, so it runs the ${count} found in ${chalk.bold(root)} (${packageManager.name}: ${chosenBy}):`,
+    ...lines,
+    chalk.dim('To keep this list and change it, save it as lucidlines.config.json:'),
+    command('lucidlines init'),
+    '',
+  ].join('\n');
+}
+
+export function nothingToRunMessage(nothing: Extract<Discovery, { kind: 'nothing' }>): string {
+  return format({
+    title: 'NOTHING TO RUN',
+    body: [
+      `There is no lucidlines.config.json, and lucidlines found no script to run in ${chalk.bold(nothing.root)}.`,
+      'It looked for:',
+      ...nothing.lookedFor.map((item) => `  - ${item}`),
+    ].join('\n'),
+    wayOut: [
+      'Write a config file to fill in with the commands to run:',
+      command('lucidlines init'),
+      'or create lucidlines.config.json yourself:',
+      chalk.cyan('    { "processes": [{ "name": "web", "command": "npm run dev" }] }'),
+    ].join('\n'),
+  });
+}
+
+export function discoveryProblemMessage(problem: Extract<Discovery, { kind: 'problem' }>): string {
+  return format({
+    title: 'CANNOT READ THE WORKSPACE',
+    body: `With no config file, lucidlines reads the repository to find its dev scripts, but ${chalk.bold(problem.file)} ${problem.reason}`,
+    wayOut: [
+      'Fix that file, or list the processes in a config file so lucidlines does not need to read it:',
+      chalk.cyan('    { "processes": [{ "name": "web", "command": "npm run dev" }] }'),
+    ].join('\n'),
+  });
+}
+
+function envFailureLines(failure: EnvFileFailure): string[] {
+  switch (failure.kind) {
+    case 'missing':
+      return [`${chalk.bold(failure.file)}  does not exist.`];
+    case 'unreadable':
+      return [`${chalk.bold(failure.file)}  could not be read: ${failure.reason}`];
+    case 'invalid':
+      return failure.problems.map(
+        (problem) =>
+          `${chalk.bold(`${failure.file}:${problem.line}`)}  ${chalk.yellow(problem.text)}  ${problem.message}`,
+      );
+  }
+}
+
+export function envFileProblemsMessage(failures: readonly EnvFileFailure[]): string {
+  const onlyMissing = failures.every((failure) => failure.kind === 'missing');
+  return format({
+    title: onlyMissing ? 'ENV FILE MISSING' : 'ENV FILE PROBLEMS',
+    body: `lucidlines could not read the environment files:\n\n${failures
+      .flatMap(envFailureLines)
+      .map((line) => `  ${line}`)
+      .join('\n')}`,
+    wayOut: onlyMissing
+      ? 'Create the file, or remove it from "envFile" in the config file.'
+      : [
+          'Each line must be KEY=value (optionally after "export "), a # comment, or blank; a value in',
+          `quotes may span lines. \${VAR} is not expanded. Fix the lines above, then run lucidlines again.`,
+        ].join('\n'),
+  });
 }
