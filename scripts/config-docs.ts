@@ -79,7 +79,8 @@ function defaultCell(field: Field): string {
 function rows(prefix: string, fields: Record<string, Declaration>): string[] {
   return Object.entries(fields).flatMap(([key, declaration]) => {
     const name = `${prefix}${key}`;
-    const flag = flagOf(key);
+    // Only top-level settings have flags; a nested field may share a name with one (like `lines`).
+    const flag = prefix === '' ? flagOf(key) : undefined;
     const meaning = declaration.description.replaceAll('|', '\\|');
     if (declaration.kind === 'field') {
       const flagCell = flag === undefined ? '' : `\`${flag}\``;

@@ -77,7 +77,7 @@ export const FLAG_HELP: readonly FlagHelp[] = [
 export function flagOf(key: string): string | undefined {
   const flag = SETTING_FLAGS.find((candidate) => candidate.key === key);
   if (flag === undefined) return undefined;
-  return isSwitch(flag) ? `--${flag.long}` + ` / --no-${flag.long}` : `--${flag.long}`;
+  return isSwitch(flag) ? `--${flag.long} / --no-${flag.long}` : `--${flag.long}`;
 }
 
 const PARSE_OPTIONS = {
@@ -146,9 +146,15 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       flags[key] = !token.rawName.startsWith('--no-');
       continue;
     }
-    // A value that looks like another flag was not meant as this flag's value: `--port --host x`.
     const value = token.value;
-    flags[key] = value === undefined || (token.inlineValue !== true && value.startsWith('-')) ? true : value;
+    if (value !== undefined && (token.inlineValue === true || !value.startsWith('-'))) {
+      flags[key] = value;
+      continue;
+    }
+    // No value, or parseArgs took the next flag as the value (`--port --host x`): the words after it no
+    // longer mean what the user meant, so the missing value is the one thing to report.
+    flags[key] = true;
+    return { kind: 'run', flags: flags as RawFlags };
   }
   if (help) return { kind: 'help' };
   if (version) return { kind: 'version' };
