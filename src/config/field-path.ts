@@ -11,7 +11,7 @@ export function pathText(path: FieldPath): string {
     if (typeof segment === 'number') text += `[${segment}]`;
     else if (/^[A-Za-z_$][\w$]*$/.test(segment) && segment.length <= 80)
       text += text === '' ? segment : `.${segment}`;
-    else text += `[${echo(JSON.stringify(segment))}]`;
+    else text += `[${JSON.stringify(echo(segment))}]`;
   }
   return text === '' ? '(root)' : text;
 }

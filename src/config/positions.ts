@@ -5,7 +5,7 @@
 import { visit } from 'jsonc-parser';
 import { closest } from '../did-you-mean.js';
 import type { FieldPath } from './field-path.js';
-import { CappedList, echo, type Position } from './problems.js';
+import { CappedList, type Position } from './problems.js';
 import { knownKeysAt } from './schema.js';
 
 export interface KeyWarning {
@@ -109,7 +109,7 @@ export function locate(text: string, wanted: readonly FieldPath[]): Located {
               : `Did you mean "${suggestion}"?`;
           warnings.add({
             path,
-            message: `Unknown field "${echo(property)}" is ignored. ${hint}`,
+            message: `is not a known field and is ignored. ${hint}`,
             position: at(line, character),
           });
           return;

@@ -1,6 +1,7 @@
-// Turns the field declarations into valibot schemas: one set to validate a parsed config file, one to
-// document it (schema.json). Unknown keys are not the schemas' business: they are warnings with a
-// suggestion, found while positions are read (see positions.ts), so validation ignores them.
+// Turns the field declarations into the valibot schemas that validate a parsed config file, and derives
+// the defaults and the keys each object may have. (schema.json is derived by scripts/config-docs.ts.)
+// Unknown keys are not the schemas' business: they are warnings with a suggestion, found while positions
+// are read (see positions.ts), so validation ignores them.
 
 import * as v from 'valibot';
 import { CONFIG_FILE, type Declaration, type Field, type List, SETTINGS, type Settings } from './fields.js';
@@ -51,15 +52,16 @@ function validationEntry(declaration: Declaration): v.GenericSchema {
   }
 }
 
-/** Validates a parsed config file, except the items of lists, which `itemSchema` validates. */
 const notAConfig = (issue: Issue) =>
   `The config must be a JSON object, but is ${describeValue(issue.input)}.`;
+
+/** Validates a parsed config file, except the items of lists, which `itemSchema` validates. */
 export const fileSchema = plainObject(
   v.object(mapEntries(CONFIG_FILE, validationEntry), objectMessage(CONFIG_FILE, notAConfig)),
   notAConfig,
 );
 
-export function itemSchema(list: List) {
+function itemSchema(list: List) {
   const notAnItem = (issue: Issue) => `${list.notAnItem}, but is ${describeValue(issue.input)}.`;
   return plainObject(
     v.object(mapEntries(list.item, validationEntry), objectMessage(list.item, notAnItem)),
