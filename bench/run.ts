@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { measureBrowser } from './browser.js';
 import { measureFanout } from './fanout.js';
+import { measureInstall } from './install.js';
 import { measureLatency } from './latency.js';
 import { REPO_ROOT } from './lucidlines-process.js';
 import { measureManyStop, measureRestartAll } from './many-processes.js';
@@ -42,6 +43,7 @@ const plan = quick
       restartRepetitions: 3,
       browserSeconds: 3,
       filterLines: 20_000,
+      installRepetitions: 1,
     }
   : {
       repetitions: 3,
@@ -57,6 +59,7 @@ const plan = quick
       restartRepetitions: 10,
       browserSeconds: 5,
       filterLines: 100_000,
+      installRepetitions: 3,
     };
 
 function log(line: string): void {
@@ -339,6 +342,33 @@ const sections: Section[] = [
     },
   },
   {
+    name: 'install',
+    run: async () => {
+      const result = await measureInstall(plan.installRepetitions, log);
+      return [
+        {
+          section: 'Install',
+          metric: 'packed package with its dependencies: node_modules on disk',
+          value: `${(result.bytes / MB).toFixed(1)} MB`,
+          budget: '≤ 8 MB',
+          verdict: verdict(result.bytes <= 8 * MB),
+        },
+        {
+          section: 'Install',
+          metric: 'packages installed (lucidlines included)',
+          value: String(result.packages),
+          budget: '≤ 40',
+          verdict: verdict(result.packages <= 40),
+        },
+        {
+          section: 'Install',
+          metric: '`npm install --prefer-offline <tarball>` into an empty project, warm cache',
+          value: formatSummary(result.installMs, 'ms'),
+        },
+      ];
+    },
+  },
+  {
     name: 'browser',
     run: async () => {
       const result = await measureBrowser(
@@ -405,6 +435,9 @@ is never inside a timed interval, and the timer starts when the gate opens.
   the DOM (that frame starts once the previous one was painted). Filter: 100,000 lines streamed to the open
   page, the Filter toggle on, then \`/api/items/7\` typed into the search box in one input event; timed until
   the match count shows the expected number (11,111) and the next frame has started.
+- Install: \`npm pack --ignore-scripts\`, then \`npm install --prefer-offline --no-audit --no-fund <tarball>\` into an
+  empty project; one untimed install warms npm's cache first. Size is \`du -sk node_modules\`; packages are
+  the folders with a package.json under any node_modules (lucidlines itself included).
 - Every figure is the median of the repetitions, with min–max in parentheses.`;
 
 const started = performance.now();

@@ -7,27 +7,26 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cac } from 'cac';
-import { isLoopbackHost, loadConfig, type RawFlags } from './config.js';
-import { closest } from './did-you-mean.js';
+import { FLAG_HELP, parseCommandLine } from './config/flags.js';
+import { loadConfig } from './config/load.js';
 import {
   configProblemsMessage,
   configWarningsMessage,
   forcedShutdownNotice,
-  type HelpOption,
   helpText,
   listenFailedMessage,
   nonLoopbackWarning,
   openBrowserFailedMessage,
   portInUseMessage,
   shuttingDownNotice,
+  switchWithValueMessage,
   unexpectedErrorMessage,
   unknownCommandMessage,
   unknownFlagMessage,
   viewerUrlIntro,
 } from './errors.js';
 import { Supervisor } from './process/supervisor.js';
-import { type RunningServer, startServer } from './server/server.js';
+import { isLoopbackHost, type RunningServer, startServer } from './server/server.js';
 import { attachTerminalPrinter, type TerminalOutput } from './terminal.js';
 
 const EXIT_OK = 0;
@@ -48,115 +47,6 @@ export interface CliIo {
   signals: SignalSource;
   /** Opens the URL in the default browser; resolves to the reason when that failed, null otherwise. */
   openInBrowser: (url: string) => Promise<string | null>;
-}
-
-const OPTIONS: readonly HelpOption[] = [
-  { flags: '--config <path>', description: 'Config file to use (default: ./lucidlines.config.json)' },
-  {
-    flags: '--port <n>',
-    description: 'Port of the viewer; 0 lets the system pick a free one (default: 8080)',
-  },
-  { flags: '--host <addr>', description: 'Address the viewer listens on (default: 127.0.0.1)' },
-  { flags: '--ws-path <path>', description: 'Path of the WebSocket endpoint (default: /ws)' },
-  { flags: '--token <t>', description: 'Require this token to open the viewer' },
-  { flags: '--open', description: 'Open the viewer in the default browser' },
-  { flags: '--no-open', description: 'Do not open the browser, even when the config says so' },
-  {
-    flags: '--kill-timeout <ms>',
-    description: 'Wait this long after SIGTERM before SIGKILL (default: 5000)',
-  },
-  { flags: '-h, --help', description: 'Show this help' },
-  { flags: '-v, --version', description: 'Show the version' },
-];
-
-/** Options that take a value, by their camelCase name. */
-const VALUE_OPTIONS = ['config', 'port', 'host', 'wsPath', 'token', 'killTimeout'] as const;
-const LONG_FLAGS = [
-  'config',
-  'port',
-  'host',
-  'ws-path',
-  'token',
-  'open',
-  'no-open',
-  'kill-timeout',
-  'help',
-  'version',
-];
-const SHORT_FLAGS = ['h', 'v'];
-
-type ParsedArgs =
-  | { kind: 'help' }
-  | { kind: 'version' }
-  | { kind: 'run'; flags: RawFlags }
-  | { kind: 'usage-error'; message: string };
-
-function parseArgs(argv: string[]): ParsedArgs {
-  const cli = cac('lucidlines');
-  for (const option of OPTIONS) cli.option(option.flags, option.description);
-  // Without this, the default of `--no-open` (true) would look as if `--open` had been given.
-  cli.globalCommand.ignoreOptionDefaultValue();
-  const parsed = cli.parse(['node', 'lucidlines', ...argv], { run: false });
-
-  const unknown = findUnknownFlag(argv);
-  if (unknown !== null)
-    return { kind: 'usage-error', message: unknownFlagMessage(unknown, suggestFlag(unknown)) };
-  const extra = [...parsed.args, ...((parsed.options['--'] as string[] | undefined) ?? [])];
-  if (extra[0] !== undefined) return { kind: 'usage-error', message: unknownCommandMessage(extra[0]) };
-  if (parsed.options.help === true) return { kind: 'help' };
-  if (parsed.options.version === true) return { kind: 'version' };
-
-  const flags: RawFlags = {};
-  // mri, the parser inside cac, turns number-like values into numbers ("0123" becomes 123), which would
-  // corrupt tokens and paths, so values are read back verbatim from argv.
-  for (const name of VALUE_OPTIONS) {
-    const value = rawOptionValue(
-      argv,
-      name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`),
-    );
-    if (value !== undefined) flags[name] = value;
-  }
-  if (typeof parsed.options.open === 'boolean') flags.open = parsed.options.open;
-  return { kind: 'run', flags };
-}
-
-function findUnknownFlag(argv: string[]): string | null {
-  for (const arg of argv) {
-    if (arg === '--') break;
-    if (!arg.startsWith('-') || arg === '-') continue;
-    const name = arg.replace(/^-+/, '').split('=')[0] ?? '';
-    if (arg.startsWith('--')) {
-      if (!LONG_FLAGS.includes(name)) return `--${name}`;
-    } else {
-      for (const letter of name) if (!SHORT_FLAGS.includes(letter)) return `-${letter}`;
-    }
-  }
-  return null;
-}
-
-function suggestFlag(flag: string): string | null {
-  const match = closest(flag.replace(/^-+/, ''), LONG_FLAGS);
-  return match === null ? null : `--${match}`;
-}
-
-/** The last value given to `--long value` or `--long=value`, following mri's rule that "-x" is not a value. */
-function rawOptionValue(argv: string[], long: string): string | true | undefined {
-  let value: string | true | undefined;
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index] as string;
-    if (arg === '--') break;
-    if (arg === `--${long}`) {
-      const next = argv[index + 1];
-      if (next === undefined || next.startsWith('-')) value = true;
-      else {
-        value = next;
-        index++;
-      }
-    } else if (arg.startsWith(`--${long}=`)) {
-      value = arg.slice(long.length + 3);
-    }
-  }
-  return value;
 }
 
 /** The installed package's root, found from this file so it works from src/ (tsx), dist/ and node_modules. */
@@ -240,14 +130,20 @@ export async function run(argv: string[], ioOverrides: Partial<CliIo> = {}): Pro
   let server: RunningServer | null = null;
   let detachPrinter = () => {};
   try {
-    const parsed = parseArgs(argv);
+    const parsed = parseCommandLine(argv);
     const pkg = findPackage();
     switch (parsed.kind) {
-      case 'usage-error':
-        print(io.stderr, parsed.message);
+      case 'unknown-flag':
+        print(io.stderr, unknownFlagMessage(parsed.flag, parsed.suggestion));
+        return EXIT_USAGE;
+      case 'unexpected-argument':
+        print(io.stderr, unknownCommandMessage(parsed.argument));
+        return EXIT_USAGE;
+      case 'switch-with-value':
+        print(io.stderr, switchWithValueMessage(parsed.flag));
         return EXIT_USAGE;
       case 'help':
-        print(io.stdout, helpText(pkg.version, OPTIONS));
+        print(io.stdout, helpText(pkg.version, FLAG_HELP));
         return EXIT_OK;
       case 'version':
         print(io.stdout, `${pkg.version}\n`);
@@ -255,9 +151,10 @@ export async function run(argv: string[], ioOverrides: Partial<CliIo> = {}): Pro
     }
 
     const loaded = await loadConfig({ cwd: io.cwd, flags: parsed.flags });
-    if (loaded.warnings.length > 0) print(io.stderr, configWarningsMessage(loaded.warnings));
+    if (loaded.warnings.length > 0)
+      print(io.stderr, configWarningsMessage(loaded.warnings, loaded.omitted.warnings));
     if (!loaded.ok) {
-      print(io.stderr, configProblemsMessage(loaded.problems));
+      print(io.stderr, configProblemsMessage(loaded.problems, loaded.omitted.problems));
       return loaded.problems.some((problem) => problem.kind === 'flag') ? EXIT_USAGE : EXIT_FAILURE;
     }
     if (signalCount > 0) return EXIT_OK;
@@ -282,6 +179,7 @@ export async function run(argv: string[], ioOverrides: Partial<CliIo> = {}): Pro
         webRoot: path.join(pkg.root, 'dist', 'web'),
         version: pkg.version,
         viewerLines: settings.viewerLines,
+        maxClients: settings.maxClients,
       },
       supervisor,
     );

@@ -2,16 +2,20 @@
 
 /** The known word closest to a misspelt one, if it is close enough to be a plausible typo. */
 export function closest(key: string, known: readonly string[]): string | null {
+  const tolerance = Math.max(1, Math.floor(key.length / 3));
   let best: string | null = null;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of known) {
+    // Words whose lengths differ by more than the tolerance are never close enough; skipping them keeps a
+    // megabyte-long key from costing a megabyte-sized distance table.
+    if (Math.abs(candidate.length - key.length) > tolerance) continue;
     const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  return bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? best : null;
+  return bestDistance <= tolerance ? best : null;
 }
 
 /** Optimal string alignment distance: edits, counting a swap of two neighbouring letters as one typo. */

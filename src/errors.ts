@@ -5,7 +5,8 @@ import path from 'node:path';
 import { chalkStderr as chalk } from 'chalk';
 import type { Discovery } from './config/discover.js';
 import type { EnvFileFailure } from './config/env-files.js';
-import type { ConfigProblem, ConfigWarning } from './config.js';
+import type { FlagHelp } from './config/flags.js';
+import type { ConfigProblem, ConfigWarning } from './config/problems.js';
 
 const WIDTH = 80;
 
@@ -53,17 +54,25 @@ function problemLine(problem: ConfigProblem): string {
   }
 }
 
+/** The line that stands for everything beyond the reporting cap, so the user knows the list is not whole. */
+function notShown(count: number | 'some', what: string): string[] {
+  if (count === 0) return [];
+  return [`  ${chalk.dim(`… and ${count === 'some' ? 'more' : `${count} more`} ${what} not shown.`)}`];
+}
+
 /** One message for all problems, so a single run shows everything that needs fixing. */
-export function configProblemsMessage(problems: readonly ConfigProblem[]): string {
+/** `more` says that problems beyond these exist; they were neither collected nor counted. */
+export function configProblemsMessage(problems: readonly ConfigProblem[], more = false): string {
   const missing = problems.find((problem) => problem.kind === 'missing-file');
   if (missing !== undefined && problems.length === 1) {
+    const lookedFor = missing.lookedFor.map((name) => chalk.bold(name)).join(' or ');
     return format({
       title: 'NO CONFIG FILE',
       body: missing.explicit
         ? `The config file ${chalk.bold(missing.file)} given with --config does not exist.`
-        : `There is no ${chalk.bold(missing.file)} in this directory.`,
+        : `There is no ${lookedFor} in this directory.`,
       wayOut: [
-        `Create it with the processes to run, for example:`,
+        `Create ${chalk.bold('lucidlines.config.json')} with the processes to run, for example:`,
         '',
         chalk.cyan(
           [
@@ -80,22 +89,27 @@ export function configProblemsMessage(problems: readonly ConfigProblem[]): strin
     });
   }
   const syntax = problems.some((problem) => problem.kind === 'syntax');
-  const count = problems.length === 1 ? 'this problem' : `these ${problems.length} problems`;
+  const count = more
+    ? `more than ${problems.length} problems, the first of which are`
+    : problems.length === 1
+      ? 'this problem'
+      : `these ${problems.length} problems`;
+  const lines = [...problems.map((p) => `  ${problemLine(p)}`), ...notShown(more ? 'some' : 0, 'problems')];
   return format({
     title: syntax ? 'CONFIG IS NOT VALID JSON' : 'CONFIG PROBLEMS',
-    body: `lucidlines could not start because of ${count}:\n\n${problems.map((p) => `  ${problemLine(p)}`).join('\n')}`,
+    body: `lucidlines could not start because of ${count}:\n\n${lines.join('\n')}`,
     wayOut: syntax
-      ? 'Fix the JSON at that position (JSON allows no comments and no trailing commas), then run lucidlines again.'
+      ? 'Fix the text at that position, then run lucidlines again. The config is JSON with comments (// and /* */) and trailing commas allowed.'
       : 'Fix the fields listed above, then run lucidlines again. The "$schema" field gives your editor completion.',
   });
 }
 
-export function configWarningsMessage(warnings: readonly ConfigWarning[]): string {
+export function configWarningsMessage(warnings: readonly ConfigWarning[], omitted = 0): string {
   const lines = warnings.map(
     (warning) =>
       `  ${chalk.bold(`${warning.file}:${warning.line}:${warning.column}`)}  ${chalk.yellow(warning.path)} ${warning.message}`,
   );
-  return `${chalk.yellow('lucidlines: config warnings (still starting):')}\n${lines.join('\n')}\n`;
+  return `${chalk.yellow('lucidlines: config warnings (still starting):')}\n${[...lines, ...notShown(omitted, 'warnings')].join('\n')}\n`;
 }
 
 export function portInUseMessage(host: string, port: number): string {
@@ -135,6 +149,17 @@ export function nonLoopbackWarning(host: string): string {
       'To choose the token yourself, or to keep the viewer on this machine only:',
       command('lucidlines --token <secret>'),
       command('lucidlines --host 127.0.0.1'),
+    ].join('\n'),
+  });
+}
+
+export function switchWithValueMessage(flag: string): string {
+  return format({
+    title: 'WRONG FLAG',
+    body: `The flag ${chalk.bold(flag.split('=')[0] ?? flag)} is a switch and takes no value.`,
+    wayOut: [
+      `Write ${chalk.bold(flag)} alone (or its ${chalk.bold('--no-')} form). See all flags with:`,
+      command('lucidlines --help'),
     ].join('\n'),
   });
 }
@@ -191,18 +216,12 @@ export function unexpectedErrorMessage(error: unknown): string {
   });
 }
 
-export interface HelpOption {
-  /** Like "--port <n>". */
-  flags: string;
-  description: string;
-}
-
-export function helpText(version: string, options: readonly HelpOption[]): string {
+export function helpText(version: string, options: readonly FlagHelp[]): string {
   const width = Math.max(...options.map((option) => option.flags.length));
   return [
     `lucidlines ${version}`,
     '',
-    'Runs every process of lucidlines.config.json with prefixed output, and serves a live viewer.',
+    'Runs every process of lucidlines.config.json (or .jsonc) with prefixed output, and serves a live viewer.',
     '',
     'Usage:',
     '  lucidlines [options]',

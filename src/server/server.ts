@@ -16,6 +16,8 @@ export interface ServerOptions {
   webRoot: string;
   version: string;
   viewerLines: number;
+  /** Clients connected at once; one more is refused. */
+  maxClients?: number;
 }
 
 export interface RunningServer {
@@ -29,6 +31,12 @@ export interface RunningServer {
 export type ServerStart =
   | { ok: true; server: RunningServer }
   | { ok: false; reason: 'port-in-use' | 'listen-failed'; port: number; host: string; message: string };
+
+/** Whether only this machine can reach the host; any other host gets an access token by default. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(bare);
+}
 
 /** A host for a URL a browser can open: wildcard addresses are replaced by loopback, IPv6 is bracketed. */
 function urlHost(host: string): string {

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = path.join(root, 'bin', 'lucidlines.js');
 const ticker = path.join(root, 'test', 'fixtures', 'cli-ticker.mjs');
 const stubborn = path.join(root, 'test', 'fixtures', 'cli-stubborn.mjs');
+const maxRssRecorder = path.join(root, 'test', 'fixtures', 'cli-max-rss.cjs');
 const temp = mkdtempSync(path.join(tmpdir(), 'lucid-cli-'));
 
 const started: ChildProcess[] = [];
@@ -61,10 +62,20 @@ interface Run {
   waitForOutput: (pattern: RegExp, what: string) => Promise<RegExpMatchArray>;
 }
 
-function startCli(args: string[], cwd: string): Run {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+interface StartOptions {
+  /** Options for the Node process that runs lucidlines, before the script. */
+  nodeOptions?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+function startCli(args: string[], cwd: string, options: StartOptions = {}): Run {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
   delete env.FORCE_COLOR;
-  const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeOptions ?? []), bin, ...args], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   started.push(child);
   let stdout = '';
   let stderr = '';
@@ -106,8 +117,8 @@ function startCli(args: string[], cwd: string): Run {
   return { child, stdout: () => stdout, stderr: () => stderr, exit, waitForOutput };
 }
 
-async function runToExit(args: string[], cwd: string) {
-  const run = startCli(args, cwd);
+async function runToExit(args: string[], cwd: string, options: StartOptions = {}) {
+  const run = startCli(args, cwd, options);
   const { code } = await run.exit;
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
@@ -214,12 +225,78 @@ describe('lucidlines (built bin)', () => {
     assert.equal(result.code, 1);
     assert.match(result.stderr, /lucidlines\.config\.json:2:11 +port must be a whole number/);
     assert.match(result.stderr, /lucidlines\.config\.json:3:17 +processes\[0\]\.command is missing/);
-    const syntax = await runToExit([], writeConfig('syntax', '{\n  "processes": [],\n}'));
+    // Comments and trailing commas are allowed (JSONC), so the error must point at the missing comma.
+    const syntax = await runToExit(
+      [],
+      writeConfig(
+        'syntax',
+        '{\n  // dev servers\n  "processes": [\n    { "name": "a" "command": "x" },\n  ],\n}',
+      ),
+    );
     assert.equal(syntax.code, 1);
-    assert.match(syntax.stderr, /lucidlines\.config\.json:3:1 +Trailing commas/);
+    assert.match(syntax.stderr, /lucidlines\.config\.json:4:19 +Expected ","/);
+    const names = await runToExit(
+      [],
+      writeConfig(
+        'names',
+        '{ "processes": [{ "name": "../up", "command": "x" }, { "name": "a", "command": "x" }] }',
+      ),
+    );
+    assert.equal(names.code, 1);
+    assert.match(names.stderr, /lucidlines\.config\.json:1:27 +processes\[0\]\.name must not contain "\/"/);
     const missing = await runToExit([], mkdtempSync(path.join(temp, 'none-')));
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /NO CONFIG FILE/);
+    assert.match(missing.stderr, /lucidlines\.config\.json or lucidlines\.config\.jsonc/);
+    const flag = await runToExit(['--max-clients', '0'], cwd);
+    assert.equal(flag.code, 2);
+    assert.match(flag.stderr, /--max-clients must be a whole number of at least 1/);
+  });
+
+  test('a missing cwd puts only that process in error; the others start (lucidlines.config.jsonc)', async () => {
+    const cwd = mkdtempSync(path.join(temp, 'lost-cwd-'));
+    writeFileSync(
+      path.join(cwd, 'lucidlines.config.jsonc'),
+      [
+        '{',
+        "  // The first folder does not exist; that is the engine's business, not a config error.",
+        '  "processes": [',
+        '    { "name": "lost", "command": "echo never", "cwd": "no/such/folder" },',
+        `    { "name": "beta", "command": ${JSON.stringify(`node "${ticker}" beta`)} },`,
+        '  ],',
+        '}',
+      ].join('\n'),
+    );
+    const run = startCli(['--port', '0'], cwd);
+    const [, pid] = await run.waitForOutput(/^\[beta\] +beta started pid=(\d+)$/m, 'the beta ticker');
+    recordedPids.add(Number(pid));
+    await run.waitForOutput(/^\[lost\] +failed$/m, 'the lost process failing');
+    assert.match(run.stdout(), /\[lost\].*does the working directory .*no\/such\/folder exist\?/);
+    run.child.kill('SIGINT');
+    const { code } = await run.exit;
+    assert.equal(code, 0, run.stderr());
+    assert.equal(isAlive(Number(pid)), false);
+  });
+
+  test('a 50 MB config with 1.3 million repeated names ends with a short message in bounded memory', async () => {
+    const cwd = mkdtempSync(path.join(temp, 'huge-'));
+    const item = '{ "name": "web", "command": "npm run dev" }';
+    writeFileSync(
+      path.join(cwd, 'lucidlines.config.json'),
+      `{ "processes": [\n${`${item},\n`.repeat(1_300_000 - 1)}${item}\n] }`,
+    );
+    const rssFile = path.join(cwd, 'max-rss');
+    const result = await runToExit([], cwd, {
+      nodeOptions: ['--require', maxRssRecorder],
+      env: { LUCIDLINES_TEST_MAX_RSS_FILE: rssFile },
+    });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /processes\[1\]\.name "web" is already the name of processes\[0\] \(2:11\)/);
+    assert.match(result.stderr, /and more problems not shown/);
+    assert.ok(result.stderr.length < 20_000, `printed ${result.stderr.length} characters`);
+    const maxRssKiB = Number(readFileSync(rssFile, 'utf8'));
+    // Measured at about 300 MiB; the bound only has to catch the old behaviour, which reached 2 GB.
+    assert.ok(maxRssKiB < 1024 * 1024, `peak RSS ${Math.round(maxRssKiB / 1024)} MiB`);
   });
 
   test('a port in use exits 1 naming the port and the way out', async (t) => {

@@ -1,0 +1,294 @@
+// Every config field, declared once: its value rule (a valibot schema), default, description, README shape
+// and command-line flag. The validator, the TypeScript types, the flags, schema.json and the README tables
+// are all derived from these declarations (see schema.ts, flags.ts and scripts/config-docs.ts), so a new
+// field is added here and nowhere else.
+
+import * as v from 'valibot';
+import { DEFAULT_ENGINE_OPTIONS } from '../process/spec.js';
+import { atLeastOne, boolean, checked, integer, listOf, matching, plainObject, string } from './values.js';
+
+/** A command-line flag for a field; its name is the field's name in kebab case (`wsPath` → `--ws-path`). */
+export interface FlagDeclaration {
+  /** Placeholder shown in help, like `<n>`; absent for a boolean, which gets `--x` and `--no-x`. */
+  value?: string;
+  /** A valid value, used in "needs a value, like --port 8081". */
+  example?: string;
+}
+
+export interface Field<TSchema extends v.GenericSchema = v.GenericSchema, TDefault = unknown> {
+  kind: 'field';
+  schema: TSchema;
+  /** One or two sentences for schema.json, the README and --help. */
+  description: string;
+  /** The README's "type" column. */
+  shape: string;
+  /** Absent for a required field; `null` when "not set" is a meaningful setting of its own. */
+  default?: TDefault;
+  /** The README's "default" column, when the default is not a plain value. */
+  defaultText?: string;
+  /** Said after the field's path when a required field is absent. */
+  missing?: string;
+  flag?: FlagDeclaration;
+}
+
+export interface Group<TFields extends Record<string, Field> = Record<string, Field>> {
+  kind: 'group';
+  fields: TFields;
+  description: string;
+  shape: string;
+  /** Said when the value is not an object. */
+  notAnObject: string;
+}
+
+export interface List<TFields extends Record<string, Field> = Record<string, Field>> {
+  kind: 'list';
+  item: TFields;
+  description: string;
+  shape: string;
+  missing: string;
+  empty: string;
+  notAList: string;
+  /** Said, followed by what was found, when an item is not an object. */
+  notAnItem: string;
+}
+
+export type Declaration = Field | Group | List;
+
+// `const` keeps each declaration's exact shape, so the types below can tell required fields (with
+// `missing`) from optional ones and see each default.
+const field = <const T extends Omit<Field, 'kind'>>(declaration: T): T & { kind: 'field' } => ({
+  kind: 'field',
+  ...declaration,
+});
+
+// The token travels in URLs and headers, so only visible ASCII is allowed; anything else would need escaping.
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
+
+function originProblem(origin: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return 'must be an origin like "http://localhost:5173", but it is not a URL.';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http:// or https:// origin.';
+  if (url.origin !== origin) {
+    return `must be exactly an origin (scheme, host and port, no path or trailing slash): write ${JSON.stringify(url.origin)}.`;
+  }
+  return null;
+}
+
+export const MAX_NAME_LENGTH = 50;
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+// Names become URL paths and file names (logs, state), so a name must be one safe path segment.
+function nameProblem(name: string): string | null {
+  if (name.length === 0) return 'must not be empty.';
+  if (INVISIBLE.test(name)) return 'must not contain control or invisible characters.';
+  if (name.includes('/') || name.includes('\\')) return 'must not contain "/" or "\\".';
+  if (name.startsWith('.')) return 'must not start with ".".';
+  if (name.trim() !== name) return 'must not start or end with spaces.';
+  // The name prefixes every terminal line, padded to the longest name.
+  if (name.length > MAX_NAME_LENGTH) return `must be at most ${MAX_NAME_LENGTH} characters long.`;
+  return null;
+}
+
+function envNameProblem(key: string): string | null {
+  if (key.length === 0) return 'An environment variable name must not be empty.';
+  if (key.includes('=') || key.includes('\0'))
+    return 'An environment variable name must not contain "=" or NUL.';
+  return null;
+}
+
+const ENV_SHAPE = 'must be an object of strings, like { "PORT": "3000" }.';
+
+const envValue = v.string((issue) =>
+  typeof issue.input === 'number' || typeof issue.input === 'boolean'
+    ? `must be a string: write "${String(issue.input)}" in quotes.`
+    : 'must be a string.',
+);
+
+/** The settings: every field that is not a process, each overridable by the layer above (flags > file). */
+export const SETTINGS = {
+  port: field({
+    schema: integer(0, 65_535, 'a whole number from 0 to 65535 (0 picks a free port)'),
+    default: 8080,
+    description: 'Port of the browser viewer; 0 lets the system pick a free port.',
+    shape: 'integer 0–65535',
+    flag: { value: '<n>', example: '8081' },
+  }),
+  host: field({
+    schema: matching(/^[^\s/?#]+$/, 'must be a host name or IP address such as "127.0.0.1", without spaces.'),
+    default: '127.0.0.1',
+    description:
+      'Address the viewer listens on. Anything but loopback prints a warning and turns on a random token unless "token" is set.',
+    shape: 'string',
+    flag: { value: '<addr>', example: '127.0.0.1' },
+  }),
+  wsPath: field({
+    schema: matching(/^\/[^\s?#]*$/, 'must start with "/" and contain no spaces, "?" or "#" (like "/ws").'),
+    default: '/ws',
+    description: 'Path of the WebSocket endpoint.',
+    shape: 'string',
+    flag: { value: '<path>', example: '/ws' },
+  }),
+  open: field({
+    schema: boolean(),
+    default: false,
+    description: 'Open the viewer in the default browser at start.',
+    shape: 'boolean',
+    flag: {},
+  }),
+  token: field({
+    schema: matching(VISIBLE_ASCII, 'must be non-empty and made of visible ASCII characters (no spaces).'),
+    default: null,
+    defaultText: 'none (random when `host` is not loopback)',
+    description:
+      'Access token every page load and WebSocket upgrade must carry as ?token= (the printed URL has it).',
+    shape: 'string',
+    flag: { value: '<t>', example: 'my-secret' },
+  }),
+  allowedOrigins: field({
+    schema: listOf(
+      v.pipe(checked(originProblem), v.metadata({ format: 'uri', pattern: '^https?://[^/?#\\s]+$' })),
+      'origins, like ["http://localhost:5173"]',
+    ),
+    default: [] as string[],
+    description:
+      'Extra web origins (scheme://host:port, like "http://localhost:5173") whose pages may connect to the WebSocket. The viewer\'s own origin is always allowed.',
+    shape: 'array of origins',
+  }),
+  killTimeout: field({
+    // setTimeout turns any delay above 2^31-1 ms into 1 ms, which would SIGKILL processes immediately.
+    schema: integer(0, 2_147_483_647, 'a whole number of milliseconds from 0 to 2147483647'),
+    default: DEFAULT_ENGINE_OPTIONS.killTimeoutMs,
+    description: 'Milliseconds between SIGTERM and SIGKILL when a process tree is stopped.',
+    shape: 'integer ms',
+    flag: { value: '<ms>', example: '5000' },
+  }),
+  scrollback: {
+    kind: 'group',
+    description:
+      'Output kept per process and replayed to a viewer that connects late; the oldest is dropped first.',
+    shape: '`{ lines, bytes }`',
+    notAnObject: 'must be an object like { "lines": 10000, "bytes": 8388608 }.',
+    fields: {
+      lines: field({
+        schema: atLeastOne(),
+        default: DEFAULT_ENGINE_OPTIONS.scrollback.maxLines,
+        description: 'Lines kept per process.',
+        shape: 'integer ≥ 1',
+      }),
+      bytes: field({
+        schema: atLeastOne(),
+        default: DEFAULT_ENGINE_OPTIONS.scrollback.maxBytes,
+        description: 'Bytes kept per process.',
+        shape: 'integer ≥ 1',
+      }),
+    },
+  },
+  viewerLines: field({
+    schema: atLeastOne(),
+    default: 100_000,
+    description: 'Lines the browser viewer keeps per process before dropping the oldest.',
+    shape: 'integer ≥ 1',
+  }),
+  maxClients: field({
+    schema: atLeastOne(),
+    default: 256,
+    description: 'Viewers and other WebSocket clients connected at once; one more is refused with HTTP 503.',
+    shape: 'integer ≥ 1',
+    flag: { value: '<n>', example: '256' },
+  }),
+} as const satisfies Record<string, Field | Group>;
+
+/** One process to run. */
+export const PROCESS = {
+  name: field({
+    schema: v.pipe(
+      checked(nameProblem),
+      v.metadata({
+        minLength: 1,
+        maxLength: MAX_NAME_LENGTH,
+        pattern: '^(?![.\\s])[^/\\\\\\u0000-\\u001f\\u007f]+$',
+      }),
+    ),
+    description:
+      'Unique name, shown as the [name] prefix of every line and in the viewer: printable, at most 50 characters, no "/" or "\\", not starting with ".".',
+    shape: 'string',
+    missing: 'is missing: every process needs a name.',
+  }),
+  command: field({
+    schema: v.pipe(
+      checked((command) => (command.trim() === '' ? 'must not be empty.' : null)),
+      v.metadata({ minLength: 1 }),
+    ),
+    description: 'Shell command to run (`sh -c` on POSIX, `cmd.exe` on Windows), such as "npm run dev".',
+    shape: 'string',
+    missing: 'is missing: give the shell command to run.',
+  }),
+  cwd: field({
+    schema: v.pipe(
+      checked((cwd) =>
+        cwd.length === 0 ? 'must not be empty (leave it out to use the config directory).' : null,
+      ),
+      v.metadata({ minLength: 1 }),
+    ),
+    description:
+      "Working directory, relative to the config file's folder. When it does not exist, this process goes to `error` and the others start.",
+    shape: 'string',
+    defaultText: "the config file's folder",
+  }),
+  env: field({
+    schema: plainObject(v.record(checked(envNameProblem), envValue, ENV_SHAPE), ENV_SHAPE),
+    default: {} as Record<string, string>,
+    description: 'Environment variables merged over the inherited environment.',
+    shape: 'object of strings',
+  }),
+} as const satisfies Record<string, Field>;
+
+/** The whole file: `$schema` for editors, the settings, and the processes. */
+export const CONFIG_FILE = {
+  $schema: field({
+    schema: string(),
+    description:
+      'Path or URL of this schema, for editor completion: "./node_modules/lucidlines/schema.json".',
+    shape: 'string',
+  }),
+  ...SETTINGS,
+  processes: {
+    kind: 'list',
+    item: PROCESS,
+    description: 'The processes to run, each through the shell, in this order.',
+    shape: 'array, required',
+    missing: 'is missing: list the processes to run, like [{ "name": "web", "command": "npm run dev" }].',
+    empty: 'is empty: add at least one process, like { "name": "web", "command": "npm run dev" }.',
+    notAList: 'must be an array of processes',
+    notAnItem: 'must be an object with "name" and "command"',
+  },
+} as const satisfies Record<string, Declaration>;
+
+type ValueOf<D> = D extends { kind: 'group'; fields: infer F }
+  ? { -readonly [K in keyof F]: ValueOf<F[K]> }
+  : D extends { schema: infer S extends v.GenericSchema }
+    ? v.InferOutput<S> | (D extends { default: infer TDefault } ? TDefault : never)
+    : never;
+
+/** Settings after merging flags, file and defaults: every field has a value. */
+export type Settings = { -readonly [K in keyof typeof SETTINGS]: ValueOf<(typeof SETTINGS)[K]> };
+
+/** Settings given by one source (the file or the flags); absent fields fall through to the next source. */
+export type SettingsLayer = {
+  -readonly [K in keyof typeof SETTINGS]?: (typeof SETTINGS)[K] extends { kind: 'group'; fields: infer F }
+    ? { -readonly [G in keyof F]?: ValueOf<F[G]> }
+    : ValueOf<(typeof SETTINGS)[K]>;
+};
+
+type Process = typeof PROCESS;
+
+/** One validated process entry: the fields with a `missing` message are required. */
+export type ProcessFields = {
+  -readonly [K in keyof Process as Process[K] extends { missing: string } ? K : never]: ValueOf<Process[K]>;
+} & {
+  -readonly [K in keyof Process as Process[K] extends { missing: string } ? never : K]?: ValueOf<Process[K]>;
+};

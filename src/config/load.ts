@@ -1,0 +1,123 @@
+// Loads the config: finds the file, parses it as JSONC, validates it against the declarations, reads the
+// positions of whatever needs reporting, and merges it with the flags. Every problem of the file and the
+// flags is returned together, so one run shows everything that needs fixing.
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { EngineOptions, ProcessSpec } from '../process/spec.js';
+import { pathText } from './field-path.js';
+import type { Settings } from './fields.js';
+import { findConfigFile } from './find.js';
+import { type RawFlags, validateFlags } from './flags.js';
+import { engineOptions, mergeSettings } from './merge.js';
+import { parseJsonc } from './parse.js';
+import { locate } from './positions.js';
+import { CappedList, type ConfigProblem, type ConfigWarning } from './problems.js';
+import { validateFile } from './validate.js';
+
+export interface LucidConfig {
+  /** Absolute path of the config file. */
+  file: string;
+  settings: Settings;
+  processes: ProcessSpec[];
+  engine: EngineOptions;
+}
+
+/** What was left out beyond the caps of problems.ts. */
+export interface Omitted {
+  /** Whether more problems exist than are listed; validation stops at the cap, so they are not counted. */
+  problems: boolean;
+  /** How many more warnings were found than are listed. */
+  warnings: number;
+}
+
+export type LoadResult =
+  | { ok: true; config: LucidConfig; warnings: ConfigWarning[]; omitted: Omitted }
+  | { ok: false; problems: ConfigProblem[]; warnings: ConfigWarning[]; omitted: Omitted };
+
+export interface LoadOptions {
+  /** The directory lucidlines was started in; the config file is looked up here. */
+  cwd: string;
+  flags: RawFlags;
+}
+
+/** Shows a path relative to where the user is, so terminals and editors can open `file:line:col`. */
+function displayPath(cwd: string, absolutePath: string): string {
+  const relative = path.relative(cwd, absolutePath);
+  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? absolutePath : relative;
+}
+
+const NONE_OMITTED: Omitted = { problems: false, warnings: 0 };
+
+export async function loadConfig({ cwd, flags }: LoadOptions): Promise<LoadResult> {
+  const fromFlags = validateFlags(flags);
+  const failed = (problems: ConfigProblem[]): LoadResult => ({
+    ok: false,
+    problems: [...fromFlags.problems, ...problems],
+    warnings: [],
+    omitted: NONE_OMITTED,
+  });
+
+  const found = await findConfigFile(cwd, typeof flags.config === 'string' ? flags.config : undefined);
+  const file = displayPath(cwd, found.absolute);
+  if (!found.ok) {
+    return failed([{ kind: 'missing-file', file, explicit: found.explicit, lookedFor: found.lookedFor }]);
+  }
+  let source: string;
+  try {
+    source = await readFile(found.absolute, 'utf8');
+  } catch (error) {
+    return failed([{ kind: 'unreadable', file, message: (error as Error).message }]);
+  }
+
+  const parsed = parseJsonc(source);
+  if (!parsed.ok) return failed([{ kind: 'syntax', file, message: parsed.message, ...parsed.position }]);
+
+  const validated = validateFile(parsed.value);
+  const issues = validated.issues.items;
+  const located = locate(
+    parsed.text,
+    issues.flatMap((issue) => [issue.path, ...(issue.mentions ?? [])]),
+  );
+  const problems = new CappedList<ConfigProblem>();
+  for (const problem of fromFlags.problems) problems.add(problem);
+  // Problems are collected field by field; shown in the order of the file, they read like the file does.
+  const byPosition = issues
+    .map((issue) => ({
+      issue,
+      position: issue.at === 'key' ? located.keyAt(issue.path) : located.valueAt(issue.path),
+    }))
+    .sort((a, b) => a.position.line - b.position.line || a.position.column - b.position.column);
+  for (const { issue, position } of byPosition) {
+    const message = typeof issue.message === 'string' ? issue.message : issue.message(located.valueAt);
+    problems.add({ kind: 'field', file, path: pathText(issue.path), message, ...position });
+  }
+  const warnings: ConfigWarning[] = located.warnings.items.map((warning) => ({
+    file,
+    path: pathText(warning.path),
+    message: warning.message,
+    ...warning.position,
+  }));
+  const omitted = {
+    problems: problems.omitted + validated.issues.omitted > 0,
+    warnings: located.warnings.omitted,
+  };
+  if (problems.total > 0) return { ok: false, problems: problems.items, warnings, omitted };
+
+  const baseDir = path.dirname(found.absolute);
+  const settings = mergeSettings(validated.layer, fromFlags.layer);
+  // A cwd that does not exist is not a config problem: the engine puts that one process in `error` and the
+  // others start, so the path is only resolved here.
+  const processes: ProcessSpec[] = validated.processes.map((fields) => ({
+    name: fields.name,
+    command: fields.command,
+    cwd: fields.cwd === undefined ? baseDir : path.resolve(baseDir, fields.cwd),
+    env: fields.env ?? {},
+  }));
+  return {
+    ok: true,
+    warnings,
+    omitted,
+    config: { file: found.absolute, settings, processes, engine: engineOptions(settings) },
+  };
+}
