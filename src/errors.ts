@@ -211,3 +211,27 @@ export function helpText(version: string, options: readonly HelpOption[]): strin
     '',
   ].join('\n');
 }
+
+/** The reason a process could not start because its working directory is missing; the others still start. */
+export function missingWorkingDirectoryMessage(name: string, cwd: string): string {
+  return `Process "${name}" could not be started: its working directory ${cwd} does not exist. Create it, or fix "cwd" for "${name}" in the config.`;
+}
+
+const MAX_COMMAND_SHOWN = 60;
+
+/**
+ * One line naming every process that stopping a process also stopped outside its tree (found by its run
+ * marker or because it still held the output pipes), so nothing disappears silently.
+ */
+export function sweptProcessesLine(
+  processes: readonly { pid: number; command: string; foundBy: 'marker' | 'pipe' }[],
+): string {
+  const names = processes.map(({ pid, command, foundBy }) => {
+    const shown =
+      command.length > MAX_COMMAND_SHOWN ? `${command.slice(0, MAX_COMMAND_SHOWN - 1)}…` : command;
+    const how = foundBy === 'marker' ? 'it carried its run marker' : 'it held its output';
+    return `${pid}${shown === '' ? '' : ` "${shown}"`} (${how})`;
+  });
+  const count = processes.length === 1 ? '1 process' : `${processes.length} processes`;
+  return `also stopped ${count} that had left its process tree: ${names.join(', ')}. To keep one running, start it with LUCIDLINES_KEEP=1 in its environment.`;
+}

@@ -2,6 +2,7 @@
 // `[name]` prefix, and every status change gets a line of its own.
 
 import defaultChalk, { type ChalkInstance } from 'chalk';
+import { sweptProcessesLine } from './errors.js';
 import type { ProcessControl, ProcessSnapshot, SupervisorEvent } from './process/events.js';
 
 /** The part of a writable stream the printer uses; `on` is absent on simple fakes. */
@@ -103,6 +104,9 @@ export function attachTerminalPrinter(
       }
       case 'error':
         write(`${prefixFor(event.name).stderr}${chalk.red(event.message)}\n`);
+        break;
+      case 'swept':
+        write(`${prefixFor(event.name).stdout}${chalk.yellow(sweptProcessesLine(event.processes))}\n`);
         break;
     }
   };

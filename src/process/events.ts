@@ -1,4 +1,5 @@
 import type { OutputStream, ProcessStatus } from '../protocol.js';
+import type { SweptProcess } from './kill-tree.js';
 
 /** The state of one managed process, as the terminal printer, the hub and `info` see it. */
 export interface ProcessSnapshot {
@@ -39,7 +40,9 @@ export type SupervisorEvent =
       code: 'SPAWN_FAILED' | 'PROCESS_EXITED';
       message: string;
       timestamp: number;
-    };
+    }
+  /** Stopping a process also stopped these, found outside its tree by their marker or by its pipes. */
+  | { kind: 'swept'; name: string; processes: readonly SweptProcess[]; timestamp: number };
 
 export type SupervisorListener = (event: SupervisorEvent) => void;
 

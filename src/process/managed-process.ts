@@ -1,10 +1,12 @@
+import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { missingWorkingDirectoryMessage } from '../errors.js';
 import { Utf8StreamDecoder } from '../output/decoder.js';
 import { LineSplitter, type Timers } from '../output/line-splitter.js';
 import { Scrollback } from '../output/scrollback.js';
 import type { OutputStream, ProcessStatus } from '../protocol.js';
 import type { OutputChunk, ProcessSnapshot, SupervisorEvent } from './events.js';
-import type { TerminateTree, TreeTermination } from './kill-tree.js';
+import type { RunScope, TerminateTree, TreeTermination } from './kill-tree.js';
 import type { SpawnedChild, SpawnFunction } from './spawn.js';
 import type { EngineOptions, ProcessSpec } from './spec.js';
 
@@ -15,6 +17,8 @@ export interface ManagedProcessDeps {
   timers: Timers;
   /** The next value of the output sequence number shared by all processes. */
   nextSeq: () => number;
+  /** The LUCIDLINES_RUN value for the next spawn: unique per run across the whole instance. */
+  nextMarker: () => string;
   emit: (event: SupervisorEvent) => void;
 }
 
@@ -32,6 +36,10 @@ interface Request {
 /** One child process and the tree under it. */
 interface Run {
   readonly pid: number | null;
+  /** What besides the tree belongs to this run: its marker and output pipes. */
+  readonly scope: RunScope;
+  /** Our end of its stdin, closed when it is stopped or has exited. */
+  readonly stdin: { destroy(): void } | null;
   /** The 'spawn' event arrived. */
   spawned: boolean;
   exited: boolean;
@@ -76,6 +84,11 @@ export class ManagedProcess {
   #termination: TreeTermination | null = null;
   /** Set by a forced stop: terminations skip the SIGTERM grace period until the next spawn. */
   #forced = false;
+  /**
+   * Output streams that have not reached end-of-file, of this and earlier runs: a process that was kept
+   * (LUCIDLINES_KEEP=1) or is not ours to kill may hold one open for as long as it lives.
+   */
+  readonly #openOutput = new Set<Readable>();
 
   constructor(spec: ProcessSpec, options: EngineOptions, deps: ManagedProcessDeps) {
     this.#spec = spec;
@@ -120,6 +133,16 @@ export class ManagedProcess {
       this.#termination?.escalate();
     }
     return this.#request('stop');
+  }
+
+  /**
+   * Stops for good, as `stop` does, then closes our ends of the output pipes that are still open. Whatever
+   * still holds one after the tree is gone is not ours to stop, and must not keep lucidlines from exiting.
+   */
+  async shutdown(options?: { force?: boolean }): Promise<void> {
+    await this.stop(options);
+    for (const stream of this.#openOutput) stream.destroy();
+    this.#openOutput.clear();
   }
 
   /** Stops the tree if there is one, then spawns again; resolves once the new child is running or failed. */
@@ -188,15 +211,31 @@ export class ManagedProcess {
 
   /** Starts the termination of the run's tree unless one is under way, and returns its completion. */
   #terminateTree(run: Run): Promise<void> {
+    run.stdin?.destroy();
     if (run.pid === null) return Promise.resolve();
     if (run.treeGone !== null) return run.treeGone;
-    const termination = this.#deps.terminateTree(run.pid, this.#options.killTimeoutMs);
+    const termination = this.#deps.terminateTree(run.pid, this.#options.killTimeoutMs, run.scope);
     this.#termination = termination;
     if (this.#forced) termination.escalate();
-    run.treeGone = termination.done.finally(() => {
-      if (this.#termination === termination) this.#termination = null;
-    });
-    return run.treeGone;
+    const treeGone = termination.done.then(
+      (report) => {
+        if (this.#termination === termination) this.#termination = null;
+        if (report.swept.length > 0) {
+          this.#deps.emit({
+            kind: 'swept',
+            name: this.#spec.name,
+            processes: report.swept,
+            timestamp: this.#deps.now(),
+          });
+        }
+      },
+      (error: unknown) => {
+        if (this.#termination === termination) this.#termination = null;
+        throw error;
+      },
+    );
+    run.treeGone = treeGone;
+    return treeGone;
   }
 
   /** Resolves once the child is running or has failed. */
@@ -207,8 +246,9 @@ export class ManagedProcess {
     this.#exitCode = null;
     this.#signal = null;
     let child: SpawnedChild;
+    const marker = this.#deps.nextMarker();
     try {
-      child = this.#deps.spawn(this.#spec);
+      child = this.#deps.spawn(this.#spec, { marker });
     } catch (error) {
       this.#pid = null;
       this.#fail('SPAWN_FAILED', `Process "${this.#spec.name}" could not be started: ${String(error)}`);
@@ -218,8 +258,12 @@ export class ManagedProcess {
     const exit = new Promise<void>((resolve) => {
       markExited = resolve;
     });
+    const output = [child.stdout, child.stderr].filter((stream) => stream !== null);
+    let openStreams = output.length;
     const run: Run = {
       pid: child.pid ?? null,
+      scope: { marker, pipes: child.outputPipes, pipesOpen: () => openStreams > 0 },
+      stdin: child.stdin,
       spawned: false,
       exited: false,
       stopRequested: false,
@@ -249,6 +293,13 @@ export class ManagedProcess {
         resolve();
       });
     });
+    for (const stream of output) {
+      this.#openOutput.add(stream);
+      stream.once('close', () => {
+        openStreams--;
+        this.#openOutput.delete(stream);
+      });
+    }
     this.#attachOutput(child.stdout, 'stdout');
     this.#attachOutput(child.stderr, 'stderr');
     return started;
@@ -256,10 +307,11 @@ export class ManagedProcess {
 
   #spawnErrorMessage(error: Error): string {
     const { name, cwd } = this.#spec;
-    const code = (error as NodeJS.ErrnoException).code;
     // Node reports a missing working directory as ENOENT of the shell, which would point at the wrong culprit.
-    const hint = code === 'ENOENT' ? ` (does the working directory ${cwd} exist?)` : '';
-    return `Process "${name}" could not be started: ${error.message}${hint}`;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(cwd)) {
+      return missingWorkingDirectoryMessage(name, cwd);
+    }
+    return `Process "${name}" could not be started: ${error.message}`;
   }
 
   #markExited(run: Run): void {

@@ -8,6 +8,7 @@ import type {
 } from './events.js';
 import { type TerminateTree, terminateProcessTree } from './kill-tree.js';
 import { ManagedProcess } from './managed-process.js';
+import { newInstanceId, runMarker } from './marker.js';
 import { type SpawnFunction, spawnShellCommand } from './spawn.js';
 import type { EngineOptions, ProcessSpec } from './spec.js';
 
@@ -18,6 +19,8 @@ export interface SupervisorDeps {
   timers: Timers;
   /** Told about an exception thrown by a listener; the engine itself carries on regardless. */
   onListenerError: (error: unknown) => void;
+  /** The first part of every run marker this instance hands out (see marker.ts); random by default. */
+  instanceId: string;
 }
 
 const systemTimers: Timers = {
@@ -46,19 +49,24 @@ export class Supervisor implements ProcessControl {
   readonly #processes = new Map<string, ManagedProcess>();
   readonly #listeners = new Set<SupervisorListener>();
   readonly #onListenerError: (error: unknown) => void;
+  /** Every process this supervisor starts carries a run marker beginning with it (see marker.ts). */
+  readonly instanceId: string;
   #seq = 0;
+  #runNumber = 0;
   #shuttingDown = false;
 
   constructor(specs: ProcessSpec[], options: EngineOptions, deps: Partial<SupervisorDeps> = {}) {
-    const { spawn, terminateTree, now, timers, onListenerError } = {
+    const { spawn, terminateTree, now, timers, onListenerError, instanceId } = {
       spawn: spawnShellCommand,
       terminateTree: terminateProcessTree,
       now: Date.now,
       timers: systemTimers,
       onListenerError: warnOnce(),
+      instanceId: newInstanceId(),
       ...deps,
     };
     this.#onListenerError = onListenerError;
+    this.instanceId = instanceId;
     for (const spec of specs) {
       const managed = new ManagedProcess(spec, options, {
         spawn,
@@ -66,6 +74,7 @@ export class Supervisor implements ProcessControl {
         now,
         timers,
         nextSeq: () => ++this.#seq,
+        nextMarker: () => runMarker(instanceId, ++this.#runNumber),
         emit: (event) => this.#emit(event),
       });
       this.#processes.set(spec.name, managed);
@@ -128,7 +137,7 @@ export class Supervisor implements ProcessControl {
   async shutdown(options?: { force?: boolean }): Promise<void> {
     this.#shuttingDown = true;
     const force = options?.force === true;
-    await this.#each((managed) => managed.stop({ force }));
+    await this.#each((managed) => managed.shutdown({ force }));
   }
 
   async #each(action: (managed: ManagedProcess) => Promise<void>): Promise<void> {

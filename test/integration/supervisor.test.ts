@@ -15,6 +15,9 @@ const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, i
 const SERVER = fixture('engine-server.mjs');
 const ESCAPEE = fixture('engine-escapee.mjs');
 const ENV = fixture('engine-env.mjs');
+const STDIN_EOF = fixture('process-stdin-eof.mjs');
+const DAEMON = fixture('process-daemon.mjs');
+const ESBUILD = fileURLToPath(new URL('../../node_modules/.bin/esbuild', import.meta.url));
 const TEST_TIMEOUT = 60_000;
 const OPTIONS: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, killTimeoutMs: 500 };
 
@@ -293,7 +296,10 @@ describe('Supervisor with real processes', { timeout: TEST_TIMEOUT }, () => {
     assert.equal(h.errors('typo')[0]?.code, 'SPAWN_FAILED');
     assert.match(h.errors('typo')[0]?.message ?? '', /"typo"/);
     assert.equal(h.errors('moved')[0]?.code, 'SPAWN_FAILED');
-    assert.match(h.errors('moved')[0]?.message ?? '', /"moved".*lucidlines-missing-dir-4711/);
+    assert.match(
+      h.errors('moved')[0]?.message ?? '',
+      /"moved".*working directory .*lucidlines-missing-dir-4711 does not exist/,
+    );
     await waitFor('healthy listening', () => h.pidsIn('healthy', 'listening port=\\d+').length === 1);
     assert.equal(h.status('healthy'), 'running');
     const healthyPid = h.supervisor.list()[0]?.pid;
@@ -339,5 +345,67 @@ describe('Supervisor with real processes', { timeout: TEST_TIMEOUT }, () => {
     assert.deepEqual(await envOf('spec-force'), { FORCE_COLOR: '3', NO_COLOR: null });
     assert.deepEqual(await envOf('inherited-no-color'), { FORCE_COLOR: null, NO_COLOR: '1' });
     assert.deepEqual(await envOf('inherited-force'), { FORCE_COLOR: '0', NO_COLOR: null });
+  });
+
+  it('gives every child a stdin that stays open while it runs, so tools that quit on EOF keep running', async () => {
+    const h = harness([spec('watcher', `node "${STDIN_EOF}"`)]);
+    await h.supervisor.start('watcher');
+    // With a closed stdin the fixture ends in its first event-loop turns, long before it ticks 30 times.
+    await waitFor('30 ticks', () => /^tick 30$/m.test(h.output.get('watcher') ?? ''));
+    assert.doesNotMatch(h.output.get('watcher') ?? '', /stdin ended/);
+    assert.equal(h.status('watcher'), 'running');
+    const [pid] = h.pidsIn('watcher', 'waiting on stdin');
+    await h.supervisor.stop('watcher');
+    await assertAllGone([pid as number]);
+  });
+
+  it('keeps esbuild --watch watching and rebuilding', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lucid-esbuild-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const entry = join(dir, 'entry.js');
+    await writeFile(entry, 'console.log(1);\n');
+    const command = `"${ESBUILD}" entry.js --bundle --outfile=out.js --watch`;
+    const h = harness([spec('esbuild', command, { cwd: dir })]);
+    await h.supervisor.start('esbuild');
+    const builds = () => (h.output.get('esbuild') ?? '').match(/build finished/g)?.length ?? 0;
+    await waitFor('the first build', () => builds() >= 1);
+    // A rebuild after a change proves it is still watching: with a closed stdin it has quit by then.
+    await writeFile(entry, 'console.log(2);\n');
+    await waitFor('a rebuild after the change', () => builds() >= 2);
+    assert.doesNotMatch(h.output.get('esbuild') ?? '', /stdin was closed/);
+    assert.equal(h.status('esbuild'), 'running');
+  });
+
+  it('stops 200 processes at once, leaving no survivors', async () => {
+    const names = Array.from({ length: 200 }, (_, i) => `sleeper-${i}`);
+    const h = harness(names.map((name) => spec(name, 'exec sleep 300')));
+    await h.supervisor.startAll();
+    await waitFor('200 running', () => names.every((name) => h.status(name) === 'running'));
+    const pids = h.supervisor.list().flatMap((snapshot) => (snapshot.pid === null ? [] : [snapshot.pid]));
+    assert.equal(pids.length, 200);
+    await h.supervisor.shutdown();
+    await assertAllGone(pids);
+  });
+
+  it('stops a double-fork daemon by its run marker and names it; spares LUCIDLINES_KEEP=1', async () => {
+    const keepCommand = `LUCIDLINES_KEEP=1 setsid sleep 603 >/dev/null 2>&1 & echo "kept pid=$!"; exec node "${DAEMON}"`;
+    const h = harness([spec('daemon', keepCommand)]);
+    await h.supervisor.start('daemon');
+    await waitFor('the daemon', () => h.pidsIn('daemon', 'daemon started').length === 1);
+    const [daemon] = h.pidsIn('daemon', 'daemon started');
+    const [kept] = h.pidsIn('daemon', 'kept');
+    cleanups.push(async () => {
+      process.kill(kept as number, 'SIGKILL');
+    });
+    assert.ok(await isAlive(daemon as number));
+    await h.supervisor.stop('daemon');
+    await assertAllGone([daemon as number]);
+    assert.ok(await isAlive(kept as number), 'the LUCIDLINES_KEEP=1 process must survive');
+    const swept = h.events.flatMap((event) => (event.kind === 'swept' ? event.processes : []));
+    assert.deepEqual(
+      swept.map(({ pid, foundBy }) => ({ pid, foundBy })),
+      [{ pid: daemon, foundBy: 'marker' }],
+    );
+    assert.match(swept[0]?.command ?? '', /process-daemon\.mjs daemon/);
   });
 });

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
 import type { Timers } from '../../src/output/line-splitter.js';
 import type { SupervisorEvent } from '../../src/process/events.js';
-import type { TerminateTree } from '../../src/process/kill-tree.js';
+import type { TerminateTree, TerminationReport } from '../../src/process/kill-tree.js';
 import { ManagedProcess } from '../../src/process/managed-process.js';
 import type { SpawnFunction } from '../../src/process/spawn.js';
 import { DEFAULT_ENGINE_OPTIONS, type ProcessSpec } from '../../src/process/spec.js';
@@ -13,6 +13,8 @@ import { DEFAULT_ENGINE_OPTIONS, type ProcessSpec } from '../../src/process/spec
 class FakeChild extends EventEmitter {
   readonly stdout = new PassThrough();
   readonly stderr = new PassThrough();
+  readonly stdin = null;
+  readonly outputPipes = [];
   alive = true;
 
   constructor(readonly pid: number | undefined) {
@@ -53,10 +55,10 @@ function setup(options: { autoSpawn?: boolean; stubborn?: boolean } = {}) {
     graceTimes.push(graceMs);
     const child = children.find((c) => c.pid === rootPid);
     let escalate = (): void => {};
-    const done = new Promise<void>((resolve) => {
+    const done = new Promise<TerminationReport>((resolve) => {
       const kill = (signal: NodeJS.Signals) => {
         child?.exit(null, signal);
-        resolve();
+        resolve({ swept: [] });
       };
       escalate = () => {
         escalations++;
@@ -73,6 +75,7 @@ function setup(options: { autoSpawn?: boolean; stubborn?: boolean } = {}) {
     now: () => 42,
     timers: noTimers,
     nextSeq: () => ++seq,
+    nextMarker: () => `test.${seq}`,
     emit: (event) => events.push(event),
   });
   return {
