@@ -26,7 +26,9 @@ import {
   unknownFlagMessage,
   viewerUrlIntro,
 } from './errors.js';
+import { newInstanceId } from './process/marker.js';
 import { Supervisor } from './process/supervisor.js';
+import { type GuardRun, guardRun, type RunGuard } from './process/watchdog-guard.js';
 import { type RunningServer, startServer } from './server/server.js';
 import { attachTerminalPrinter, type TerminalOutput } from './terminal.js';
 
@@ -48,6 +50,8 @@ export interface CliIo {
   signals: SignalSource;
   /** Opens the URL in the default browser; resolves to the reason when that failed, null otherwise. */
   openInBrowser: (url: string) => Promise<string | null>;
+  /** Stops what killed earlier runs left behind, and makes sure this run leaves nothing behind either. */
+  guardRun: GuardRun;
 }
 
 const OPTIONS: readonly HelpOption[] = [
@@ -207,6 +211,7 @@ function defaultIo(): CliIo {
     cwd: process.cwd(),
     signals: process,
     openInBrowser: openInDefaultBrowser,
+    guardRun,
   };
 }
 
@@ -238,6 +243,7 @@ export async function run(argv: string[], ioOverrides: Partial<CliIo> = {}): Pro
 
   let supervisor: Supervisor | null = null;
   let server: RunningServer | null = null;
+  let guard: RunGuard | null = null;
   let detachPrinter = () => {};
   try {
     const parsed = parseArgs(argv);
@@ -269,8 +275,14 @@ export async function run(argv: string[], ioOverrides: Partial<CliIo> = {}): Pro
       print(io.stderr, nonLoopbackWarning(settings.host));
     }
 
-    supervisor = new Supervisor(processes, engine);
+    const instanceId = newInstanceId();
+    supervisor = new Supervisor(processes, engine, { instanceId });
     detachPrinter = attachTerminalPrinter(supervisor, { out: io.stdout });
+    guard = await io.guardRun(
+      { projectRoot: path.dirname(loaded.config.file), instanceId, killTimeoutMs: engine.killTimeoutMs },
+      supervisor,
+    );
+    for (const notice of guard.notices) print(io.stderr, notice);
 
     const started = await startServer(
       {
@@ -324,6 +336,8 @@ export async function run(argv: string[], ioOverrides: Partial<CliIo> = {}): Pro
     await server?.close().catch(() => {});
     return EXIT_FAILURE;
   } finally {
+    // Every path here has stopped the processes (or never started them), so the watchdog may stand down.
+    await guard?.release();
     detachPrinter();
     for (const signal of SHUTDOWN_SIGNALS) io.signals.off(signal, onSignal);
     io.stderr.off?.('error', ignoreWriteError);

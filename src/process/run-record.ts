@@ -6,14 +6,13 @@
 // Pids are recycled, so every pid in the record comes with the start time of that process as the process
 // table reported it: a pid whose start time differs now belongs to an unrelated process and is never killed.
 
-import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const RECORD_VERSION = 1;
 const RECORD_PREFIX = 'run-';
 const RECORD_SUFFIX = '.json';
-/** The form the CLI gives instance ids; anything else in a record is not ours, so it is rejected. */
+/** The form marker.ts gives instance ids; anything else in a record is not ours, so it is rejected. */
 const INSTANCE_ID = /^[0-9a-f]{16}$/;
 
 /** A process group lucidlines started: its leader's pid is the group id. */
@@ -32,10 +31,6 @@ export interface RunRecord {
 }
 
 export type ParsedRunRecord = { ok: true; record: RunRecord } | { ok: false; reason: string };
-
-export function createInstanceId(): string {
-  return randomBytes(8).toString('hex');
-}
 
 export function isInstanceId(value: unknown): value is string {
   return typeof value === 'string' && INSTANCE_ID.test(value);

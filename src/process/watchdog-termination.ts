@@ -10,16 +10,10 @@
 // Nothing here reads /proc directly: the census module picks /proc or `ps` for the platform, so this also
 // runs on macOS.
 
+import type { ProcessEntry } from './census.js';
 import type { TreeTermination } from './kill-tree.js';
+import { instanceMarkerPrefix } from './marker.js';
 import type { RecordedGroup } from './run-record.js';
-
-/** The fields of a process-table entry this module needs (the census returns more). */
-interface CensusEntry {
-  pid: number;
-  pgid: number;
-  zombie: boolean;
-  startTime: string;
-}
 
 export interface DeadRun {
   instanceId: string;
@@ -28,7 +22,7 @@ export interface DeadRun {
 }
 
 export interface RunTerminationDeps {
-  readProcessTable: () => Promise<CensusEntry[]>;
+  readProcessTable: () => Promise<readonly ProcessEntry[]>;
   /** kill(2): a negative pid signals a process group. Throws nothing; a vanished target is the goal. */
   signal: (pid: number, signal: NodeJS.Signals) => void;
   terminateMarked: (prefix: string, graceMs: number) => TreeTermination;
@@ -39,7 +33,7 @@ export interface RunTerminationDeps {
 export interface RunTerminationReport {
   /** Recorded groups whose leader was still the recorded process. */
   groups: number;
-  /** Live processes in those groups when the termination began. */
+  /** Processes stopped: the live members of those groups, and the processes found by the marker. */
   processes: number;
 }
 
@@ -53,25 +47,24 @@ const MAX_POLL_MS = 100;
 const AFTER_KILL_MS = 2000;
 
 /** Process groups with at least one live (non-zombie) member in the table. */
-function groupsWithLiveMembers(table: readonly CensusEntry[], pgids: ReadonlySet<number>): Set<number> {
+function groupsWithLiveMembers(table: readonly ProcessEntry[], pgids: ReadonlySet<number>): Set<number> {
   const live = new Set<number>();
   for (const entry of table) if (!entry.zombie && pgids.has(entry.pgid)) live.add(entry.pgid);
   return live;
 }
 
 /** The recorded groups that still are what was recorded: led by the same process, started at the same time. */
-export function verifiedGroups(table: readonly CensusEntry[], groups: readonly RecordedGroup[]): Set<number> {
-  const leaders = new Map<number, CensusEntry>();
+export function verifiedGroups(
+  table: readonly ProcessEntry[],
+  groups: readonly RecordedGroup[],
+): Set<number> {
+  const leaders = new Map<number, ProcessEntry>();
   for (const entry of table) if (entry.pid === entry.pgid && !entry.zombie) leaders.set(entry.pid, entry);
   const verified = new Set<number>();
   for (const group of groups) {
     if (leaders.get(group.pgid)?.startTime === group.startTime) verified.add(group.pgid);
   }
   return verified;
-}
-
-export function markerPrefix(instanceId: string): string {
-  return `${instanceId}.`;
 }
 
 /**
@@ -84,18 +77,18 @@ export async function terminateDeadRun(
 ): Promise<RunTerminationReport> {
   const table = await deps.readProcessTable();
   let remaining = verifiedGroups(table, run.groups);
-  const report: RunTerminationReport = {
-    groups: remaining.size,
-    processes: table.filter((entry) => !entry.zombie && remaining.has(entry.pgid)).length,
-  };
+  const groups = remaining.size;
+  const stopped = new Set<number>();
+  for (const entry of table) if (!entry.zombie && remaining.has(entry.pgid)) stopped.add(entry.pid);
   for (const pgid of remaining) deps.signal(-pgid, 'SIGTERM');
-  const marked = deps.terminateMarked(markerPrefix(run.instanceId), run.killTimeoutMs);
+  const marked = deps.terminateMarked(instanceMarkerPrefix(run.instanceId), run.killTimeoutMs);
 
   const killAt = deps.now() + run.killTimeoutMs;
   let killed = false;
   let pollMs = FIRST_POLL_MS;
   while (remaining.size > 0) {
-    await deps.sleep(pollMs);
+    // Never sleeps past the moment SIGKILL is due, so the kill timeout is kept to the poll, not beyond it.
+    await deps.sleep(killed ? pollMs : Math.max(0, Math.min(pollMs, killAt - deps.now())));
     pollMs = Math.min(MAX_POLL_MS, pollMs * 2);
     // Once a group has no live member it is dropped for good: its id may be reused by a new group later.
     remaining = groupsWithLiveMembers(await deps.readProcessTable(), remaining);
@@ -108,6 +101,7 @@ export async function terminateDeadRun(
       break;
     }
   }
-  await marked.done;
-  return report;
+  // Group members carry the marker too; the set counts each process once.
+  for (const swept of (await marked.done).swept) stopped.add(swept.pid);
+  return { groups, processes: stopped.size };
 }

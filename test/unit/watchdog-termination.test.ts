@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { TreeTermination } from '../../src/process/kill-tree.js';
+import type { SweptProcess, TreeTermination } from '../../src/process/kill-tree.js';
 import { type RunTerminationDeps, terminateDeadRun } from '../../src/process/watchdog-termination.js';
 
 interface FakeProcess {
@@ -13,7 +13,7 @@ interface FakeProcess {
 }
 
 /** A process table that reacts to signals like the kernel would, and a clock that moves only on sleep. */
-function fakeSystem(processes: FakeProcess[]) {
+function fakeSystem(processes: FakeProcess[], sweptByMarker: SweptProcess[] = []) {
   const signals: string[] = [];
   const marked: Array<{ prefix: string; graceMs: number }> = [];
   let now = 1_000_000;
@@ -28,7 +28,7 @@ function fakeSystem(processes: FakeProcess[]) {
     },
     terminateMarked: (prefix, graceMs): TreeTermination => {
       marked.push({ prefix, graceMs });
-      return { done: Promise.resolve(), escalate: () => {} };
+      return { done: Promise.resolve({ swept: sweptByMarker }), escalate: () => {} };
     },
     now: () => now,
     sleep: async (ms) => {
@@ -46,11 +46,18 @@ const run = (groups: Array<{ pgid: number; startTime: string }>) => ({
 
 describe('terminating a dead run', () => {
   it('signals the recorded groups whose leader has the recorded start time, and sweeps the marker', async () => {
-    const system = fakeSystem([
-      { pid: 100, pgid: 100, startTime: 'a', zombie: false, stubborn: false },
-      { pid: 101, pgid: 100, startTime: 'b', zombie: false, stubborn: false },
-      { pid: 200, pgid: 200, startTime: 'c', zombie: false, stubborn: false },
-    ]);
+    const system = fakeSystem(
+      [
+        { pid: 100, pgid: 100, startTime: 'a', zombie: false, stubborn: false },
+        { pid: 101, pgid: 100, startTime: 'b', zombie: false, stubborn: false },
+        { pid: 200, pgid: 200, startTime: 'c', zombie: false, stubborn: false },
+      ],
+      // The marker finds a group member again, and a daemon that left its group.
+      [
+        { pid: 101, command: 'node', foundBy: 'marker' },
+        { pid: 900, command: 'daemon', foundBy: 'marker' },
+      ],
+    );
     const report = await terminateDeadRun(
       run([
         { pgid: 100, startTime: 'a' },
@@ -58,7 +65,7 @@ describe('terminating a dead run', () => {
       ]),
       system.deps,
     );
-    assert.deepEqual(report, { groups: 2, processes: 3 });
+    assert.deepEqual(report, { groups: 2, processes: 4 });
     assert.deepEqual(system.signals, ['SIGTERM -100 at 0', 'SIGTERM -200 at 0']);
     assert.deepEqual(system.marked, [{ prefix: '0123456789abcdef.', graceMs: 1000 }]);
   });
