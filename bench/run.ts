@@ -5,6 +5,7 @@ import { measureBrowser } from './browser.js';
 import { measureFanout } from './fanout.js';
 import { measureLatency } from './latency.js';
 import { REPO_ROOT } from './lucidlines-process.js';
+import { measureManyStop, measureRestartAll } from './many-processes.js';
 import { measureMemory } from './memory.js';
 import {
   describeMachine,
@@ -292,6 +293,47 @@ const sections: Section[] = [
           value: formatSummary(result.overheadMs, 'ms', 1),
           budget: '≤ 50 ms',
           verdict: verdict(result.overheadMs.median <= 50),
+        },
+      ];
+    },
+  },
+  {
+    name: 'many-processes',
+    run: async () => {
+      const stop = await measureManyStop(200);
+      log(
+        `  200 processes: idle peak RSS ${(stop.idlePeakRssBytes / MIB).toFixed(0)} MiB; SIGINT to exit ${stop.stopMs.toFixed(0)} ms, ${stop.survivors} survivors, exit code ${stop.exitCode}`,
+      );
+      const restart = await measureRestartAll(100);
+      log(`  restart-all of 100 processes: ${restart.restartAllMs.toFixed(0)} ms`);
+      return [
+        {
+          section: 'Many processes',
+          metric: `SIGINT until exit, ${stop.count} processes (exec sleep 300)`,
+          value: `${stop.stopMs.toFixed(0)} ms`,
+          budget: '< 2000 ms',
+          verdict: verdict(stop.stopMs < 2000),
+        },
+        {
+          section: 'Many processes',
+          metric: `processes still alive after exit (${stop.count})`,
+          value: String(stop.survivors),
+          budget: '0',
+          verdict: verdict(stop.survivors === 0 && stop.exitCode === 0),
+        },
+        {
+          section: 'Many processes',
+          metric: `peak RSS of lucidlines, ${stop.count} idle processes`,
+          value: `${(stop.idlePeakRssBytes / MIB).toFixed(0)} MiB`,
+          budget: '< 250 MB',
+          verdict: verdict(stop.idlePeakRssBytes < 250 * MB),
+        },
+        {
+          section: 'Many processes',
+          metric: `restart-all of ${restart.count} processes until all run again`,
+          value: `${restart.restartAllMs.toFixed(0)} ms`,
+          budget: '< 2000 ms',
+          verdict: verdict(restart.restartAllMs < 2000),
         },
       ];
     },

@@ -22,13 +22,17 @@ export interface OutputPipes {
 // ends are open: only the descriptors keep them alive, and the reader sees end-of-file when the last writer
 // (the child or any descendant still holding the descriptor) closes it, exactly as with the socket pair.
 
-function fifoPaths(): { directory: string; fifos: [string, string] } {
+function fifoPaths(count = 1): { directory: string; fifos: [string, string][] } {
   const directory = mkdtempSync(path.join(tmpdir(), 'lucidlines-'));
-  return { directory, fifos: [path.join(directory, 'stdout'), path.join(directory, 'stderr')] };
+  const fifos = Array.from({ length: count }, (_, i): [string, string] => [
+    path.join(directory, `stdout-${i}`),
+    path.join(directory, `stderr-${i}`),
+  ]);
+  return { directory, fifos };
 }
 
-/** Opens both ends of the FIFOs, then removes their names; closes whatever it opened if one fails. */
-function openPipes(directory: string, fifos: [string, string]): OutputPipes {
+/** Opens both ends of the FIFOs; closes whatever it opened if one fails. */
+function openPipes(fifos: [string, string]): OutputPipes {
   const opened: number[] = [];
   const open = (fifo: string, flags: number) => {
     const fd = openSync(fifo, flags);
@@ -45,19 +49,36 @@ function openPipes(directory: string, fifos: [string, string]): OutputPipes {
   } catch (error) {
     for (const fd of opened) closeSync(fd);
     throw error;
+  }
+}
+
+/** Opens every set of FIFOs, then removes their names; closes everything if one set fails. */
+function openAll(directory: string, fifos: [string, string][]): OutputPipes[] {
+  const sets: OutputPipes[] = [];
+  try {
+    for (const pair of fifos) sets.push(openPipes(pair));
+    return sets;
+  } catch (error) {
+    for (const set of sets) for (const pipe of [set.stdout, set.stderr]) closeAll(pipe);
+    throw error;
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
 }
 
+function closeAll({ readFd, writeFd }: PipeDescriptors): void {
+  closeSync(readFd);
+  closeSync(writeFd);
+}
+
 // A restart must not wait for a mkfifo process (it costed restarts 10–30 ms on a busy machine), so one set
 // of pipes is made ahead of time, in the background, after each use. Only open descriptors are kept: if
 // lucidlines exits, they close with it and nothing is left on disk.
-let spare: OutputPipes | null = null;
+const spares: OutputPipes[] = [];
 let makingSpare = false;
 
 function makeSpare(): void {
-  if (spare !== null || makingSpare) return;
+  if (spares.length > 0 || makingSpare) return;
   makingSpare = true;
   let paths: ReturnType<typeof fifoPaths>;
   try {
@@ -66,38 +87,53 @@ function makeSpare(): void {
     makingSpare = false;
     return;
   }
-  execFile('mkfifo', ['-m', '600', ...paths.fifos], (error) => {
+  execFile('mkfifo', ['-m', '600', ...paths.fifos.flat()], (error) => {
     makingSpare = false;
     if (error !== null) {
       rmSync(paths.directory, { recursive: true, force: true });
       return;
     }
     try {
-      spare = openPipes(paths.directory, paths.fifos);
+      spares.push(...openAll(paths.directory, paths.fifos));
     } catch {
       // No spare this time; the next take makes its pipes on the spot.
     }
   });
 }
 
+/** Makes FIFOs for `count` sets of pipes with one mkfifo, synchronously. */
+function makeNow(count: number): OutputPipes[] {
+  const { directory, fifos } = fifoPaths(count);
+  try {
+    execFileSync('mkfifo', ['-m', '600', ...fifos.flat()], { stdio: 'ignore' });
+  } catch (error) {
+    rmSync(directory, { recursive: true, force: true });
+    throw error;
+  }
+  return openAll(directory, fifos);
+}
+
 /**
- * Returns a fresh set of FIFO pipes, the spare if one is ready, and starts making the next spare. Throws
+ * Makes sure `count` sets of pipes are ready before that many processes start at once (start-all,
+ * restart-all): one mkfifo for all of them instead of one per spawn, which made a restart-all of 100
+ * processes wait for 100 mkfifo processes in a row. Best effort: on failure each spawn makes its own.
+ */
+export function reserveFifoPipes(count: number): void {
+  const missing = count - spares.length;
+  if (missing <= 0 || process.platform === 'win32') return;
+  try {
+    spares.push(...makeNow(missing));
+  } catch {
+    // Each take will try on its own, and fall back to Node's pipes if it cannot.
+  }
+}
+
+/**
+ * Returns a fresh set of FIFO pipes, a spare if one is ready, and starts making the next spare. Throws
  * where FIFOs cannot be made (no `mkfifo`, no writable temporary directory); the caller falls back then.
  */
 export function takeFifoPipes(): OutputPipes {
-  const ready = spare;
-  spare = null;
-  let pipes = ready;
-  if (pipes === null) {
-    const { directory, fifos } = fifoPaths();
-    try {
-      execFileSync('mkfifo', ['-m', '600', ...fifos], { stdio: 'ignore' });
-    } catch (error) {
-      rmSync(directory, { recursive: true, force: true });
-      throw error;
-    }
-    pipes = openPipes(directory, fifos);
-  }
+  const pipes = spares.shift() ?? (makeNow(1)[0] as OutputPipes);
   makeSpare();
   return pipes;
 }

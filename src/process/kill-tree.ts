@@ -44,8 +44,11 @@ export type TerminateTree = (rootPid: number, graceMs: number, scope?: RunScope)
 
 type FoundBy = 'tree' | SweptProcess['foundBy'];
 
-/** Finds the live members in one census: pid → how it was found. */
-type MemberFinder = (census: Census) => Promise<Map<number, FoundBy>>;
+/**
+ * Finds the live members in one census: pid → how it was found. `lookAgain` asks for another census even
+ * when none was found, because membership is not settled yet.
+ */
+type MemberFinder = (census: Census) => Promise<{ live: Map<number, FoundBy>; lookAgain: boolean }>;
 
 // A tree usually exits within milliseconds of SIGTERM, and a restart waits for it, so the census starts
 // quickly and slows down for trees that take their time.
@@ -88,7 +91,7 @@ function runTermination(graceMs: number, findMembers: MemberFinder, groupId: num
     try {
       for (;;) {
         const census = await sharedCensus.next();
-        const found = await findMembers(census);
+        const { live: found, lookAgain } = await findMembers(census);
         for (const pid of found.keys()) if (spared.has(pid) || !signallable(pid)) found.delete(pid);
         const fresh = [...found.keys()].filter((pid) => !signalled.has(pid));
         // Commands are read while the processes are alive, so the report can name what it stopped.
@@ -101,7 +104,7 @@ function runTermination(graceMs: number, findMembers: MemberFinder, groupId: num
           spared.add(pid);
           found.delete(pid);
         }
-        if (found.size === 0) break;
+        if (found.size === 0 && !lookAgain) break;
         const signal = killing ? 'SIGKILL' : 'SIGTERM';
         // The group signal reaches members that forked after the census, unless a member of the group
         // must be spared: then each is signalled on its own.
@@ -174,11 +177,11 @@ function runMembers(rootPid: number, scope: RunScope | undefined): MemberFinder 
       live.set(pid, foundBy);
       if (foundBy === 'tree') known.set(pid, entry.startTime);
     }
-    if (live.size > 0 || scope === undefined || !scope.pipesOpen()) return live;
+    if (live.size > 0 || scope === undefined || !scope.pipesOpen()) return { live, lookAgain: false };
     // The pipes' end-of-file may simply not have been read yet, and scanning every process's descriptors
     // is costly, so holders are only looked for when the pipes stay open one census after the tree is gone.
     quietTicks++;
-    if (quietTicks < 2) return live;
+    if (quietTicks < 2) return { live, lookAgain: true };
     const candidates = census.entries.filter((entry) => !entry.zombie && !kept(entry.pid));
     for (const pid of await findPipeHolders(
       candidates.map((entry) => entry.pid),
@@ -186,7 +189,7 @@ function runMembers(rootPid: number, scope: RunScope | undefined): MemberFinder 
     )) {
       live.set(pid, 'pipe');
     }
-    return live;
+    return { live, lookAgain: false };
   };
 }
 
@@ -200,7 +203,7 @@ function markedMembers(prefix: string): MemberFinder {
       if (entry.zombie || identity?.marker?.startsWith(prefix) !== true || identity.keep) continue;
       live.set(entry.pid, 'marker');
     }
-    return live;
+    return { live, lookAgain: false };
   };
 }
 

@@ -308,10 +308,11 @@ export class ManagedProcess {
   #spawnErrorMessage(error: Error): string {
     const { name, cwd } = this.#spec;
     // Node reports a missing working directory as ENOENT of the shell, which would point at the wrong culprit.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(cwd)) {
-      return missingWorkingDirectoryMessage(name, cwd);
-    }
-    return `Process "${name}" could not be started: ${error.message}`;
+    const enoent = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    if (enoent && !existsSync(cwd)) return missingWorkingDirectoryMessage(name, cwd);
+    // It may have existed a moment ago; the shell itself missing is the rarer cause.
+    const hint = enoent ? ` (does the working directory ${cwd} exist?)` : '';
+    return `Process "${name}" could not be started: ${error.message}${hint}`;
   }
 
   #markExited(run: Run): void {

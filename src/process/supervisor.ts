@@ -6,6 +6,7 @@ import type {
   SupervisorEvent,
   SupervisorListener,
 } from './events.js';
+import { reserveFifoPipes } from './fifo-pipes.js';
 import { type TerminateTree, terminateProcessTree } from './kill-tree.js';
 import { ManagedProcess } from './managed-process.js';
 import { newInstanceId, runMarker } from './marker.js';
@@ -49,6 +50,7 @@ export class Supervisor implements ProcessControl {
   readonly #processes = new Map<string, ManagedProcess>();
   readonly #listeners = new Set<SupervisorListener>();
   readonly #onListenerError: (error: unknown) => void;
+  readonly #spawn: SpawnFunction;
   /** Every process this supervisor starts carries a run marker beginning with it (see marker.ts). */
   readonly instanceId: string;
   #seq = 0;
@@ -66,6 +68,7 @@ export class Supervisor implements ProcessControl {
       ...deps,
     };
     this.#onListenerError = onListenerError;
+    this.#spawn = spawn;
     this.instanceId = instanceId;
     for (const spec of specs) {
       const managed = new ManagedProcess(spec, options, {
@@ -104,6 +107,7 @@ export class Supervisor implements ProcessControl {
 
   startAll(): Promise<void> {
     if (this.#shuttingDown) return Promise.resolve();
+    this.#reservePipes();
     return this.#each((managed) => managed.start());
   }
 
@@ -123,6 +127,7 @@ export class Supervisor implements ProcessControl {
 
   restartAll(): Promise<void> {
     if (this.#shuttingDown) return Promise.resolve();
+    this.#reservePipes();
     return this.#each((managed) => managed.restart());
   }
 
@@ -138,6 +143,11 @@ export class Supervisor implements ProcessControl {
     this.#shuttingDown = true;
     const force = options?.force === true;
     await this.#each((managed) => managed.shutdown({ force }));
+  }
+
+  /** Only the real spawn uses FIFOs; an injected one (unit tests) must not make them. */
+  #reservePipes(): void {
+    if (this.#spawn === spawnShellCommand) reserveFifoPipes(this.#processes.size);
   }
 
   async #each(action: (managed: ManagedProcess) => Promise<void>): Promise<void> {
