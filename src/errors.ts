@@ -242,6 +242,16 @@ export function missingWorkingDirectoryMessage(name: string, cwd: string): strin
 const MAX_COMMAND_SHOWN = 60;
 
 /**
+ * Cuts a long command line in the middle: its start says which program runs and its end usually names the
+ * script, while the middle is most often a long path that tells the two processes apart least.
+ */
+function shortenCommand(command: string): string {
+  if (command.length <= MAX_COMMAND_SHOWN) return command;
+  const head = Math.floor((MAX_COMMAND_SHOWN - 1) / 3);
+  return `${command.slice(0, head)}…${command.slice(command.length - (MAX_COMMAND_SHOWN - 1 - head))}`;
+}
+
+/**
  * One line naming every process that stopping a process also stopped outside its tree (found by its run
  * marker or because it still held the output pipes), so nothing disappears silently.
  */
@@ -249,8 +259,7 @@ export function sweptProcessesLine(
   processes: readonly { pid: number; command: string; foundBy: 'marker' | 'pipe' }[],
 ): string {
   const names = processes.map(({ pid, command, foundBy }) => {
-    const shown =
-      command.length > MAX_COMMAND_SHOWN ? `${command.slice(0, MAX_COMMAND_SHOWN - 1)}…` : command;
+    const shown = shortenCommand(command);
     const how = foundBy === 'marker' ? 'it carried its run marker' : 'it held its output';
     return `${pid}${shown === '' ? '' : ` "${shown}"`} (${how})`;
   });
