@@ -8,6 +8,7 @@ import { measureLatency } from './latency.js';
 import { REPO_ROOT } from './lucidlines-process.js';
 import { measureManyStop, measureRestartAll } from './many-processes.js';
 import { measureMemory } from './memory.js';
+import { measureOwnerKilled, OWNER_KILLED_KILL_TIMEOUT_MS } from './owner-killed.js';
 import {
   describeMachine,
   formatSummary,
@@ -296,6 +297,25 @@ const sections: Section[] = [
           value: formatSummary(result.overheadMs, 'ms', 1),
           budget: '≤ 50 ms',
           verdict: verdict(result.overheadMs.median <= 50),
+        },
+      ];
+    },
+  },
+  {
+    name: 'owner-killed',
+    run: async () => {
+      const result = await measureOwnerKilled(12);
+      const budget = OWNER_KILLED_KILL_TIMEOUT_MS + 2000;
+      log(
+        `  SIGKILL of lucidlines: ${result.processes} trees gone in ${result.goneMs.toFixed(0)} ms, ${result.survivors} survivors`,
+      );
+      return [
+        {
+          section: 'Owner killed',
+          metric: `SIGKILL of lucidlines until its ${result.processes} trees are gone (kill timeout ${OWNER_KILLED_KILL_TIMEOUT_MS} ms, a third ignore SIGTERM)`,
+          value: `${result.goneMs.toFixed(0)} ms`,
+          budget: `≤ ${budget} ms`,
+          verdict: verdict(result.goneMs <= budget && result.survivors === 0),
         },
       ];
     },
