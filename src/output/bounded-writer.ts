@@ -14,8 +14,9 @@ export interface DroppedOutput {
 
 export interface BoundedWriterOptions {
   /**
-   * Text is dropped once the stream holds more than this. It must be above the stream's highWaterMark
-   * (16 KiB for stdout), so that the stream has asked for a 'drain' by the time the bound is reached.
+   * Text is dropped while the stream holds this much or more (so it holds at most this plus one write).
+   * It must be above the stream's highWaterMark (16 KiB for stdout): the write that filled the queue then
+   * returned false, which is what makes the stream emit the 'drain' that ends the dropping.
    */
   maxQueuedBytes: number;
   /** Returns the one line to write when the stream has drained after text was dropped. */
@@ -53,7 +54,7 @@ export class BoundedWriter {
       return;
     }
     const queued = this.#out.writableLength ?? 0;
-    if (queued > 0 && queued + text.length > this.#options.maxQueuedBytes && this.#out.once !== undefined) {
+    if (queued >= this.#options.maxQueuedBytes && this.#out.once !== undefined) {
       const dropped = { lines: 0, bytes: 0 };
       this.#drop(dropped, text);
       this.#dropped = dropped;
