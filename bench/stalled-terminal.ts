@@ -9,7 +9,7 @@ import { type Summary, summarise } from './stats.js';
 import { linesLoad } from './throughput.js';
 
 const FLOOD_NAME = 'flood';
-const NOTICE = /^lucidlines: ([\d,]+) lines? \(([^)]+)\) of output were not printed here/m;
+const NOTICE = /^lucidlines: ([\d,]+) lines? \(([^)]+)\) of output (?:was|were) not printed here/m;
 
 export interface StalledTerminalResult {
   peakRss: Summary;

@@ -190,7 +190,8 @@ function formatBytes(bytes: number): string {
  */
 export function terminalOutputDroppedNotice(dropped: { lines: number; bytes: number }): string {
   const lines = dropped.lines === 1 ? '1 line' : `${dropped.lines.toLocaleString('en')} lines`;
-  return `lucidlines: ${lines} (${formatBytes(dropped.bytes)}) of output were not printed here because the terminal did not read them in time; open the viewer to see them.\n`;
+  const verb = dropped.lines === 1 ? 'was' : 'were';
+  return `lucidlines: ${lines} (${formatBytes(dropped.bytes)}) of output ${verb} not printed here because the terminal did not read in time; open the viewer to see them.\n`;
 }
 
 export function unexpectedErrorMessage(error: unknown): string {

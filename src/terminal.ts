@@ -22,7 +22,7 @@ export interface TerminalPrinterOptions {
   out: TerminalOutput;
   /** Defaults to chalk's own detection for stdout, which honours NO_COLOR, FORCE_COLOR and non-TTYs. */
   chalk?: ChalkInstance;
-  /** Output is dropped while the terminal holds more than this unread; see BoundedWriter. */
+  /** Output is dropped while the terminal holds this much unread or more; see BoundedWriter. */
   maxQueuedBytes?: number;
 }
 

@@ -19,7 +19,7 @@ const ROUNDS = 40;
 const TOTAL_LINES = LINES_PER_ROUND * ROUNDS;
 /** Generous: lucidlines peaks near 130 MB with a flood and a reading terminal; unbounded it passes 300 MB. */
 const MAX_RSS_BYTES = 200 * 1024 * 1024;
-const NOTICE = /^lucidlines: ([\d,]+) lines? \(([^)]+)\) of output were not printed here\b.*$/m;
+const NOTICE = /^lucidlines: ([\d,]+) lines? \(([^)]+)\) of output (?:was|were) not printed here\b.*$/m;
 
 const temp = mkdtempSync(path.join(tmpdir(), 'lucid-terminal-bound-'));
 before(ensureBuilt);
