@@ -18,6 +18,7 @@ import {
   writeBenchmarksFile,
 } from './report.js';
 import { measureRestart } from './restart.js';
+import { measureStalledTerminal } from './stalled-terminal.js';
 import { measureStartStop } from './start-stop.js';
 import { blocksLoad, linesLoad, measureThroughput, type ThroughputResult } from './throughput.js';
 
@@ -38,6 +39,7 @@ const plan = quick
       memoryBytes: 100 * MB,
       memoryCheckpoints: [25 * MB, 50 * MB, 100 * MB],
       memoryRepetitions: 1,
+      stalledTerminalBytes: 100 * MB,
       latencyTicks: 50,
       fanout: { processes: 5, clients: 10, linesPerTick: 5, tickMs: 20, warmupMs: 500, windowMs: 1500 },
       startStopRepetitions: 2,
@@ -54,6 +56,7 @@ const plan = quick
       memoryBytes: 1000 * MB,
       memoryCheckpoints: [250 * MB, 500 * MB, 1000 * MB],
       memoryRepetitions: 3,
+      stalledTerminalBytes: 500 * MB,
       latencyTicks: 200,
       fanout: { processes: 20, clients: 50, linesPerTick: 5, tickMs: 20, warmupMs: 1000, windowMs: 4000 },
       startStopRepetitions: 5,
@@ -168,6 +171,31 @@ const sections: Section[] = [
         });
       }
       return rows;
+    },
+  },
+  {
+    name: 'stalled-terminal',
+    run: async () => {
+      const result = await measureStalledTerminal(plan.stalledTerminalBytes, plan.memoryRepetitions, log);
+      return [
+        {
+          section: 'Stalled terminal',
+          metric: `peak RSS after ${plan.stalledTerminalBytes / MB} MB with stdout not read`,
+          value: formatSummary(scale(result.peakRss, MIB), 'MiB'),
+          budget: '≤ 200 MiB',
+          verdict: verdict(result.peakRss.median <= 200 * MIB),
+        },
+        {
+          section: 'Stalled terminal',
+          metric: 'terminal lines dropped, as the notice reports',
+          value: formatSummary(result.droppedLines, 'lines'),
+        },
+        {
+          section: 'Stalled terminal',
+          metric: 'rounds in which the client fell 8 MiB behind and was closed (1013)',
+          value: String(result.shortRounds),
+        },
+      ];
     },
   },
   {
@@ -435,6 +463,11 @@ is never inside a timed interval, and the timer starts when the gate opens.
   Each round runs raw, lucidlines, concurrently, floor in turn; ratios are taken within a round.
 - Memory: VmHWM of the lucidlines process from /proc, read when the client has received 25 %, 50 % and
   100 % of the volume.
+- Stalled terminal: the memory load (500 MB), but lucidlines' stdout is a pipe that the bench stops reading
+  once the URL is printed; VmHWM when the client has every byte (or was closed as too slow), then the pipe
+  is read again until the line that reports the dropped terminal output appears. The Memory rows are the
+  same load with a terminal that reads; without the bound the peak grows with the volume (324 MiB after
+  160 MB).
 - Latency: a child writes a line carrying \`performance.timeOrigin + performance.now()\` every 20 ms; the
   client subtracts it from its own clock on receipt. Under flood, a second child writes as fast as it can
   at the same time. Idle and flooded passes alternate.

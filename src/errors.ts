@@ -207,6 +207,21 @@ export function forcedShutdownNotice(): string {
   return chalk.yellow('lucidlines: killing all processes now.\n');
 }
 
+function formatBytes(bytes: number): string {
+  if (bytes < 1_000_000) return `${Math.max(1, Math.round(bytes / 1000)).toLocaleString('en')} kB`;
+  return `${(bytes / 1_000_000).toLocaleString('en', { maximumFractionDigits: 1 })} MB`;
+}
+
+/**
+ * One line, printed to the terminal when it reads again after lucidlines had to drop output it did not read.
+ * It is plain text: it goes to stdout, whose colour support this module's stderr chalk does not know.
+ */
+export function terminalOutputDroppedNotice(dropped: { lines: number; bytes: number }): string {
+  const lines = dropped.lines === 1 ? '1 line' : `${dropped.lines.toLocaleString('en')} lines`;
+  const verb = dropped.lines === 1 ? 'was' : 'were';
+  return `lucidlines: ${lines} (${formatBytes(dropped.bytes)}) of output ${verb} not printed here because the terminal did not read in time; open the viewer to see them.\n`;
+}
+
 export function unexpectedErrorMessage(error: unknown): string {
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return format({
