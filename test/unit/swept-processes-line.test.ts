@@ -10,7 +10,10 @@ test('names each swept process with its pid, how it was found, and a command cut
   ]);
   assert.match(line, /also stopped 2 processes/);
   // The start names the program and the end names the script; only the middle of the path is dropped.
-  assert.match(line, /41 "node \/home\/someone\/[^"]*…[^"]*\.bin\/vite --open" \(it carried its run marker\)/);
+  assert.match(
+    line,
+    /41 "node \/home\/someone\/[^"]*…[^"]*\.bin\/vite --open" \(it carried its run marker\)/,
+  );
   assert.match(line, /42 "sleep 600" \(it held its output\)/);
   const shown = /41 "([^"]*)"/.exec(line)?.[1] ?? '';
   assert.equal(shown.length, 60);
