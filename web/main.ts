@@ -186,8 +186,8 @@ function renderFrame(): void {
 
 /**
  * Says on the output element what the frame just rendered: whose lines, which search and filter, and how many
- * rows. Written in the same frame as the rows, so a reader (a test, an extension, a screen reader's script)
- * that sees these values also sees the matching rows, never the previous view's rows under a new query.
+ * rows. Written in the same frame as the rows, so whoever reads the page (the browser tests, a script) and
+ * sees these values also sees the matching rows, never the previous view's rows under a new query.
  */
 function reportShown(rows: number): void {
   const shown = {
