@@ -20,16 +20,14 @@ function span(className: string, text: string): HTMLSpanElement {
   return element;
 }
 
-function entry(selected: boolean): HTMLButtonElement {
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.className = 'proc';
-  button.setAttribute('aria-current', selected ? 'true' : 'false');
-  return button;
-}
-
 export class Sidebar {
   readonly #list: HTMLElement;
+  /**
+   * One button per entry (null: "All"), kept across renders. A streaming process re-renders the list many
+   * times a second; a button replaced between mousedown and mouseup loses the click, so only the contents
+   * of a button are rebuilt, never the button itself.
+   */
+  readonly #buttons = new Map<string | null, HTMLButtonElement>();
 
   constructor(list: HTMLElement, onSelect: (name: string | null) => void) {
     this.#list = list;
@@ -41,19 +39,30 @@ export class Sidebar {
     });
   }
 
+  #entry(name: string | null, selected: boolean): HTMLButtonElement {
+    let button = this.#buttons.get(name);
+    if (button === undefined) {
+      button = document.createElement('button');
+      button.type = 'button';
+      button.className = name === null ? 'proc all' : 'proc';
+      if (name !== null) button.dataset.name = name;
+      this.#buttons.set(name, button);
+    }
+    button.setAttribute('aria-current', selected ? 'true' : 'false');
+    return button;
+  }
+
   render(processes: Iterable<ProcessState>, selected: string | null): void {
-    const items: HTMLElement[] = [];
-    const all = entry(selected === null);
-    all.classList.add('all');
+    const items: HTMLButtonElement[] = [];
+    const all = this.#entry(null, selected === null);
     const allHead = document.createElement('span');
     allHead.className = 'head';
     allHead.append(span('dot', ''), span('name', 'All'));
-    all.append(allHead);
+    all.replaceChildren(allHead);
     all.title = 'Every process, interleaved';
     items.push(all);
     for (const process of processes) {
-      const button = entry(selected === process.name);
-      button.dataset.name = process.name;
+      const button = this.#entry(process.name, selected === process.name);
       button.title = process.command;
       const head = document.createElement('span');
       head.className = 'head';
@@ -76,9 +85,15 @@ export class Sidebar {
         span('restarts', `↻ ${process.restarts}`),
       );
       meta.lastElementChild?.setAttribute('title', 'restarts');
-      button.append(head, meta);
+      button.replaceChildren(head, meta);
       items.push(button);
     }
-    this.#list.replaceChildren(...items);
+    for (const [name, button] of this.#buttons) {
+      if (!items.includes(button)) this.#buttons.delete(name);
+    }
+    const children = this.#list.children;
+    if (children.length !== items.length || items.some((item, i) => children[i] !== item)) {
+      this.#list.replaceChildren(...items);
+    }
   }
 }
