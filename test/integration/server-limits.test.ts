@@ -160,7 +160,8 @@ describe('server limits', () => {
     try {
       await Promise.all(clients.map((client) => client.opened));
       for (const client of clients) {
-        for (let i = 0; i < perClient; i++) client.send({ type: 'command', action: 'restart', target: 'web' });
+        for (let i = 0; i < perClient; i++)
+          client.send({ type: 'command', action: 'restart', target: 'web' });
       }
       const sent = clients.length * perClient;
       const restarts = () => control.commands.filter((command) => command === 'restart:web').length;
