@@ -53,7 +53,7 @@ export const DEFAULT_MAX_CLIENTS = 256;
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 
 /** Sent with the 503 of a full server; long enough for closing clients to be gone. */
-const RETRY_AFTER_SECONDS = 5;
+export const RETRY_AFTER_SECONDS = 5;
 
 export interface HubOptions {
   wsPath: string;
