@@ -2,6 +2,7 @@
 // and writes BENCHMARKS.md. `--quick` runs a much smaller pass; `--only a,b` runs only the named sections.
 import { join } from 'node:path';
 import { measureBrowser } from './browser.js';
+import { measureRestartFlood, measureStalledClients } from './client-limits.js';
 import { measureFanout } from './fanout.js';
 import { measureInstall } from './install.js';
 import { measureLatency } from './latency.js';
@@ -47,6 +48,7 @@ const plan = quick
       browserSeconds: 3,
       filterLines: 20_000,
       installRepetitions: 1,
+      stalledClients: { clients: 2000, bytes: 20 * MB },
     }
   : {
       repetitions: 3,
@@ -64,6 +66,7 @@ const plan = quick
       browserSeconds: 5,
       filterLines: 100_000,
       installRepetitions: 3,
+      stalledClients: { clients: 2000, bytes: 100 * MB },
     };
 
 function log(line: string): void {
@@ -276,6 +279,58 @@ const sections: Section[] = [
     },
   },
   {
+    name: 'client-limits',
+    run: async () => {
+      const { clients, bytes } = plan.stalledClients;
+      const stalled = await measureStalledClients(clients, bytes);
+      const codes = [...stalled.closeCodes]
+        .map(([code, count]) => `${count}× ${code ?? 'still open'}`)
+        .join(', ');
+      log(
+        `  ${clients} stalled clients: ${stalled.accepted} accepted, ${stalled.refused} refused, peak RSS ${(stalled.peakRss / MIB).toFixed(0)} MiB; close codes ${codes}`,
+      );
+      const restarts = await measureRestartFlood(10, 20);
+      log(
+        `  ${restarts.sent} restarts over 10 connections: ${restarts.admitted} admitted in ${restarts.elapsedMs.toFixed(0)} ms`,
+      );
+      // The per-process bucket: its burst, plus what it refills while the commands arrive.
+      const allowed = 10 + Math.floor((2 * restarts.elapsedMs) / 1000);
+      notes.push(
+        `Client limits: close codes seen by the stalled clients once they read again: ${codes} (1013: dropped for backlog and read up to the close; 1006: destroyed, or its closing timeout passed).`,
+      );
+      return [
+        {
+          section: 'Client limits',
+          metric: `${clients.toLocaleString('en')} clients that never read, ${bytes / MB} MB flood: peak RSS`,
+          value: `${(stalled.peakRss / MIB).toFixed(0)} MiB`,
+          budget: '< 250 MiB',
+          verdict: verdict(stalled.peakRss < 250 * MIB),
+        },
+        {
+          section: 'Client limits',
+          metric: 'connections accepted (one more is the reading client) / refused with 503',
+          value: `${stalled.accepted} / ${stalled.refused}`,
+          budget: '≤ 255 accepted',
+          verdict: verdict(stalled.accepted <= 255),
+        },
+        {
+          section: 'Client limits',
+          metric: `${restarts.sent} restarts of one process over 10 connections: admitted`,
+          value: `${restarts.admitted} in ${restarts.elapsedMs.toFixed(0)} ms`,
+          budget: `≤ ${allowed} (burst 10 + 2/s)`,
+          verdict: verdict(restarts.admitted <= allowed),
+        },
+        {
+          section: 'Client limits',
+          metric: 'connections still open after the refusals',
+          value: `${restarts.openConnections} of 10`,
+          budget: '10',
+          verdict: verdict(restarts.openConnections === 10),
+        },
+      ];
+    },
+  },
+  {
     name: 'start-stop',
     run: async () => {
       const result = await measureStartStop(plan.startStopRepetitions, 10, log);
@@ -475,6 +530,11 @@ is never inside a timed interval, and the timer starts when the gate opens.
   CPU (utime+stime from /proc/<pid>/stat) over a window after a warm-up. In the stalled variant one client
   calls \`pause()\` on its socket before output starts; the other clients' figures are compared with the
   plain variant of the same round.
+- Client limits: 2,000 \`ws\` clients connect in batches of 100 and stop reading (\`pause()\` on the socket) right after
+  the handshake; one more client reads everything while a child writes lines of 100 bytes as fast as it can.
+  Peak RSS is VmHWM once the reading client has the whole flood. Then 10 clients each send 20 restarts of one
+  idle process at once, and a marker whose reply proves every earlier command was answered; admitted restarts
+  are those not answered with \`RATE_LIMIT\`.
 - Start/stop: spawn until the URL line appears on stdout; SIGINT until exit with 10 children that exit on
   SIGTERM, then a check (via /proc, zombies excluded) that none of them survived.
 - Restart: \`{type:"command",action:"restart"}\` until \`status: running\` with a new pid. The child's own

@@ -9,8 +9,13 @@ import { FakeControl, start, TestClient, waitUntil, wsUrl } from '../fixtures/se
 describe('server robustness', () => {
   it('answers every class of bad input with its error code and keeps the connection working', async () => {
     const control = new FakeControl(['web']);
-    // The rate limit has its own test; here it must not interfere with the 40-odd messages.
-    const server = await start(control, {}, { rateLimit: { burst: 1000, perSecond: 1000 } });
+    // The rate limits have their own tests; here they must not interfere with the 40-odd messages.
+    const generous = { burst: 1000, perSecond: 1000 };
+    const server = await start(
+      control,
+      {},
+      { rateLimit: { perConnection: generous, perProcess: generous, allProcesses: generous } },
+    );
     const client = new TestClient(wsUrl(server));
     try {
       await client.opened;
@@ -128,7 +133,20 @@ describe('server robustness', () => {
   it('rate-limits commands per connection with a token bucket', async () => {
     const control = new FakeControl(['web']);
     let now = 1_000;
-    const server = await start(control, {}, { now: () => now, rateLimit: { burst: 20, perSecond: 10 } });
+    // Only the per-connection bucket is under test here; the shared buckets have their own test.
+    const generous = { burst: 1000, perSecond: 1000 };
+    const server = await start(
+      control,
+      {},
+      {
+        now: () => now,
+        rateLimit: {
+          perConnection: { burst: 20, perSecond: 10 },
+          perProcess: generous,
+          allProcesses: generous,
+        },
+      },
+    );
     const client = new TestClient(wsUrl(server));
     const neighbour = new TestClient(wsUrl(server));
     try {
