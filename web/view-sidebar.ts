@@ -13,6 +13,18 @@ const STATUS_ICONS: Record<ProcessStatus, string> = {
 
 const PROCESS_COLORS = 8;
 
+/**
+ * The badge's word. A process that ended by itself says how, as the terminal does: a dev server that quits
+ * with code 0 (a watcher whose stdin closed, a one-shot build) must not read like one somebody stopped.
+ */
+export function statusLabel(process: Pick<ProcessState, 'status' | 'exitCode'>): string {
+  const word =
+    process.status === 'stopped' && process.exitCode !== null
+      ? `exited with code ${process.exitCode}`
+      : process.status;
+  return `${STATUS_ICONS[process.status]} ${word}`;
+}
+
 function span(className: string, text: string): HTMLSpanElement {
   const element = document.createElement('span');
   element.className = className;
@@ -80,7 +92,7 @@ export class Sidebar {
       const meta = document.createElement('span');
       meta.className = 'meta';
       meta.append(
-        span(`badge st-${process.status}`, `${STATUS_ICONS[process.status]} ${process.status}`),
+        span(`badge st-${process.status}`, statusLabel(process)),
         span('pid', process.pid === null ? 'no pid' : `pid ${process.pid}`),
         span('restarts', `↻ ${process.restarts}`),
       );

@@ -253,6 +253,22 @@ describe('browser viewer', { skip }, () => {
     assert.ok(favicon?.includes(encodeURIComponent('#e5534b')), 'the error icon is the red one');
   });
 
+  test('a process that ends by itself with code 0 says "exited with code 0", not a neutral "stopped"', async () => {
+    const config = await writeConfig([{ name: 'oneshot', command: 'node -e "console.log(1)"' }]);
+    const oneshot = await startLucidlines(config);
+    const context = await browser.newContext();
+    try {
+      const oneshotPage = await context.newPage();
+      await oneshotPage.goto(oneshot.url);
+      const badge = sidebarEntry(oneshotPage, 'oneshot').locator('.badge.st-stopped');
+      await badge.waitFor({ timeout: WAIT_MS });
+      assert.equal(await badge.textContent(), '■ exited with code 0');
+    } finally {
+      await context.close();
+      await oneshot.stop();
+    }
+  });
+
   test('renders ANSI colours and attributes with the right computed styles', async () => {
     await selectProcess(page, 'colors');
     await waitForShown(page, { process: 'colors', row: 'then plain' });
