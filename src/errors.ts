@@ -1,5 +1,11 @@
-// Every message lucidlines shows to a person, in one place so the wording stays consistent. Each message
-// says what happened and how to get out of it. All functions are pure and return the text to print.
+// The messages lucidlines prints for a person (problems, notices, help) and the reasons it gives when a
+// process fails, in one place so the wording stays consistent. Each says what happened and, where there
+// is one, the way out. All functions are pure and return the text.
+//
+// Two kinds of wording live elsewhere on purpose: the one-word statuses and their terminal phrasing
+// (terminal.ts, web/view-sidebar.ts), which are display rather than messages; and the protocol's replies to
+// clients (src/server/: `error` texts, close reasons, refused upgrades), which are part of the protocol
+// documented in docs/protocol.md and are read by programs as much as by people.
 
 import path from 'node:path';
 import { chalkStderr as chalk } from 'chalk';
@@ -249,9 +255,32 @@ export function helpText(version: string, options: readonly FlagHelp[]): string 
   ].join('\n');
 }
 
+// What happened to one process: plain text, because it reaches the terminal and every client (as the
+// `message` of an `error`) alike.
+
+export function processCouldNotStartMessage(name: string, reason: string): string {
+  return `Process "${name}" could not be started: ${reason}`;
+}
+
+export function shellCouldNotRunMessage(name: string, command: string, code: number): string {
+  return processCouldNotStartMessage(
+    name,
+    `the shell could not find or run "${command}" (exit code ${code}). Check the command in the config.`,
+  );
+}
+
+export function processExitedMessage(name: string, code: number | null, signal: string | null): string {
+  return code !== null
+    ? `Process "${name}" exited with code ${code}.`
+    : `Process "${name}" was killed by signal ${signal ?? 'unknown'}.`;
+}
+
 /** The reason a process could not start because its working directory is missing; the others still start. */
 export function missingWorkingDirectoryMessage(name: string, cwd: string): string {
-  return `Process "${name}" could not be started: its working directory ${cwd} does not exist. Create it, or fix "cwd" for "${name}" in the config.`;
+  return processCouldNotStartMessage(
+    name,
+    `its working directory ${cwd} does not exist. Create it, or fix "cwd" for "${name}" in the config.`,
+  );
 }
 
 const MAX_COMMAND_SHOWN = 60;
