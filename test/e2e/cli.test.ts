@@ -298,7 +298,10 @@ describe('lucidlines (built bin)', () => {
     const [, pid] = await run.waitForOutput(/^\[beta\] +beta started pid=(\d+)$/m, 'the beta ticker');
     recordedPids.add(Number(pid));
     await run.waitForOutput(/^\[lost\] +failed$/m, 'the lost process failing');
-    assert.match(run.stdout(), /\[lost\].*does the working directory .*no\/such\/folder exist\?/);
+    await run.waitForOutput(
+      /^\[lost\] +! .*its working directory .*no\/such\/folder does not exist\./m,
+      'the reason, naming the missing folder',
+    );
     run.child.kill('SIGINT');
     const { code } = await run.exit;
     assert.equal(code, 0, run.stderr());
