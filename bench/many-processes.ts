@@ -2,7 +2,9 @@
 // lucidlines holds for 200 idle ones. Stopping used to be quadratic (each termination read all of /proc
 // on its own), so these figures are the ones that grow with the number of processes.
 
-import { launchLucidIn, scratchDir, writeConfig } from './lucidlines-process.js';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { launchLucidIn, REPO_ROOT, scratchDir, writeConfig } from './lucidlines-process.js';
 import { Observer } from './observer.js';
 import { isAlive, peakRss } from './proc-stats.js';
 
@@ -23,6 +25,8 @@ export interface RestartAllResult {
   count: number;
   /** The restart-all command until every process was running again with a new pid. */
   restartAllMs: number;
+  /** A bare Node process spawning as many shell commands, until all were created: the machine's floor. */
+  bareSpawnMs: number;
 }
 
 function names(count: number): string[] {
@@ -95,6 +99,18 @@ export function measureRestartAll(count: number): Promise<RestartAllResult> {
       60_000,
       `all ${count} processes to run again`,
     );
-    return { count, restartAllMs: performance.now() - sentAt };
+    const restartAllMs = performance.now() - sentAt;
+    return { count, restartAllMs, bareSpawnMs: bareSpawn(count) };
   });
+}
+
+function bareSpawn(count: number): number {
+  const output = execFileSync(
+    process.execPath,
+    [join(REPO_ROOT, 'bench', 'fixtures', 'spawn-floor.mjs'), String(count)],
+    {
+      encoding: 'utf8',
+    },
+  );
+  return (JSON.parse(output) as { ms: number }).ms;
 }
