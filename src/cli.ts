@@ -25,7 +25,9 @@ import {
   unknownFlagMessage,
   viewerUrlIntro,
 } from './errors.js';
+import { newInstanceId } from './process/marker.js';
 import { Supervisor } from './process/supervisor.js';
+import { type GuardRun, guardRun, type RunGuard } from './process/watchdog-guard.js';
 import { isLoopbackHost, type RunningServer, startServer } from './server/server.js';
 import { attachTerminalPrinter, type TerminalOutput } from './terminal.js';
 
@@ -47,6 +49,8 @@ export interface CliIo {
   signals: SignalSource;
   /** Opens the URL in the default browser; resolves to the reason when that failed, null otherwise. */
   openInBrowser: (url: string) => Promise<string | null>;
+  /** Stops what killed earlier runs left behind, and makes sure this run leaves nothing behind either. */
+  guardRun: GuardRun;
 }
 
 /** The installed package's root, found from this file so it works from src/ (tsx), dist/ and node_modules. */
@@ -97,6 +101,7 @@ function defaultIo(): CliIo {
     cwd: process.cwd(),
     signals: process,
     openInBrowser: openInDefaultBrowser,
+    guardRun,
   };
 }
 
@@ -128,6 +133,7 @@ export async function run(argv: string[], ioOverrides: Partial<CliIo> = {}): Pro
 
   let supervisor: Supervisor | null = null;
   let server: RunningServer | null = null;
+  let guard: RunGuard | null = null;
   let detachPrinter = () => {};
   try {
     const parsed = parseCommandLine(argv);
@@ -166,8 +172,14 @@ export async function run(argv: string[], ioOverrides: Partial<CliIo> = {}): Pro
       print(io.stderr, nonLoopbackWarning(settings.host));
     }
 
-    supervisor = new Supervisor(processes, engine);
+    const instanceId = newInstanceId();
+    supervisor = new Supervisor(processes, engine, { instanceId });
     detachPrinter = attachTerminalPrinter(supervisor, { out: io.stdout });
+    guard = await io.guardRun(
+      { projectRoot: path.dirname(loaded.config.file), instanceId, killTimeoutMs: engine.killTimeoutMs },
+      supervisor,
+    );
+    for (const notice of guard.notices) print(io.stderr, notice);
 
     const started = await startServer(
       {
@@ -222,6 +234,8 @@ export async function run(argv: string[], ioOverrides: Partial<CliIo> = {}): Pro
     await server?.close().catch(() => {});
     return EXIT_FAILURE;
   } finally {
+    // Every path here has stopped the processes (or never started them), so the watchdog may stand down.
+    await guard?.release();
     detachPrinter();
     for (const signal of SHUTDOWN_SIGNALS) io.signals.off(signal, onSignal);
     io.stderr.off?.('error', ignoreWriteError);

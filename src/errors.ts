@@ -343,3 +343,19 @@ export function envFileProblemsMessage(failures: readonly EnvFileFailure[]): str
         ].join('\n'),
   });
 }
+
+/** One line at start, after the processes a killed earlier run left behind were stopped. */
+export function leftoversStoppedNotice(ownerPids: readonly number[], processes: number): string {
+  const runs = ownerPids.length === 1 ? `run (pid ${ownerPids[0]})` : `runs (pids ${ownerPids.join(', ')})`;
+  const count = processes === 1 ? '1 process' : `${processes} processes`;
+  return chalk.yellow(
+    `lucidlines: stopped ${count} left running by an earlier ${runs} in this project that was killed before it could stop them.\n`,
+  );
+}
+
+/** The state folder is not ours; lucidlines runs, but cannot leave a record for the next start to clean up after. */
+export function stateFolderRefusedNotice(folder: string, detail: string): string {
+  return chalk.yellow(
+    `lucidlines: not using the state folder ${folder} (${detail}); if lucidlines is killed, the next start cannot find what it left running. Remove that folder, or set XDG_RUNTIME_DIR to a folder of your own.\n`,
+  );
+}
