@@ -19,7 +19,7 @@ function telltaleWord(command: string): string {
   else if (PROGRAM_RUNNERS.has(words[0] ?? '')) index = 1;
   // Flags of the runner (`node --watch api.js`) say nothing about the process.
   while (words[index]?.startsWith('-')) index++;
-  const word = words[index] ?? words[0] ?? '';
+  const word = (words[index] ?? words[0] ?? '').replace(/^["']|["']$/g, '');
   const base = path.posix.basename(word.replaceAll('\\', '/'));
   // `api.js` → `api`, but a name that is only an extension (`.env`) keeps its text for safeName to clean.
   return base.replace(/(.)\.[^.]+$/, '$1');
