@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import {
   decodeServerMessage,
+  type ErrorMessage,
   type InfoMessage,
   type ServerMessage,
   type StatusMessage,
@@ -31,6 +32,8 @@ type Watcher = { test: () => boolean; resolve: () => void };
 export class Observer {
   readonly tallies = new Map<string, StreamTally>();
   readonly statuses: StatusMessage[] = [];
+  /** `error` messages: replies to this client's own commands, and reports about processes. */
+  readonly errors: ErrorMessage[] = [];
   /** Every non-replay `process` message goes here too, when a caller wants the text itself. */
   onOutput: ((name: string, output: string, receivedAt: number) => void) | null = null;
   /**
@@ -174,6 +177,7 @@ export class Observer {
         break;
       }
       case 'error':
+        this.errors.push(message);
         break;
     }
   }

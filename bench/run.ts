@@ -2,12 +2,14 @@
 // and writes BENCHMARKS.md. `--quick` runs a much smaller pass; `--only a,b` runs only the named sections.
 import { join } from 'node:path';
 import { measureBrowser } from './browser.js';
+import { measureRestartFlood, measureStalledClients } from './client-limits.js';
 import { measureFanout } from './fanout.js';
 import { measureInstall } from './install.js';
 import { measureLatency } from './latency.js';
 import { REPO_ROOT } from './lucidlines-process.js';
 import { measureManyStop, measureRestartAll } from './many-processes.js';
 import { measureMemory } from './memory.js';
+import { measureOwnerKilled, OWNER_KILLED_KILL_TIMEOUT_MS } from './owner-killed.js';
 import {
   describeMachine,
   formatSummary,
@@ -17,6 +19,7 @@ import {
   writeBenchmarksFile,
 } from './report.js';
 import { measureRestart } from './restart.js';
+import { measureStalledTerminal } from './stalled-terminal.js';
 import { measureStartStop } from './start-stop.js';
 import { blocksLoad, linesLoad, measureThroughput, type ThroughputResult } from './throughput.js';
 
@@ -37,6 +40,7 @@ const plan = quick
       memoryBytes: 100 * MB,
       memoryCheckpoints: [25 * MB, 50 * MB, 100 * MB],
       memoryRepetitions: 1,
+      stalledTerminalBytes: 100 * MB,
       latencyTicks: 50,
       fanout: { processes: 5, clients: 10, linesPerTick: 5, tickMs: 20, warmupMs: 500, windowMs: 1500 },
       startStopRepetitions: 2,
@@ -44,6 +48,7 @@ const plan = quick
       browserSeconds: 3,
       filterLines: 20_000,
       installRepetitions: 1,
+      stalledClients: { clients: 2000, bytes: 20 * MB },
     }
   : {
       repetitions: 3,
@@ -53,6 +58,7 @@ const plan = quick
       memoryBytes: 1000 * MB,
       memoryCheckpoints: [250 * MB, 500 * MB, 1000 * MB],
       memoryRepetitions: 3,
+      stalledTerminalBytes: 500 * MB,
       latencyTicks: 200,
       fanout: { processes: 20, clients: 50, linesPerTick: 5, tickMs: 20, warmupMs: 1000, windowMs: 4000 },
       startStopRepetitions: 5,
@@ -60,6 +66,7 @@ const plan = quick
       browserSeconds: 5,
       filterLines: 100_000,
       installRepetitions: 3,
+      stalledClients: { clients: 2000, bytes: 100 * MB },
     };
 
 function log(line: string): void {
@@ -170,6 +177,31 @@ const sections: Section[] = [
     },
   },
   {
+    name: 'stalled-terminal',
+    run: async () => {
+      const result = await measureStalledTerminal(plan.stalledTerminalBytes, plan.memoryRepetitions, log);
+      return [
+        {
+          section: 'Stalled terminal',
+          metric: `peak RSS after ${plan.stalledTerminalBytes / MB} MB with stdout not read`,
+          value: formatSummary(scale(result.peakRss, MIB), 'MiB'),
+          budget: '≤ 200 MiB',
+          verdict: verdict(result.peakRss.median <= 200 * MIB),
+        },
+        {
+          section: 'Stalled terminal',
+          metric: 'terminal lines dropped, as the notice reports',
+          value: formatSummary(result.droppedLines, 'lines'),
+        },
+        {
+          section: 'Stalled terminal',
+          metric: 'rounds in which the client fell 8 MiB behind and was closed (1013)',
+          value: String(result.shortRounds),
+        },
+      ];
+    },
+  },
+  {
     name: 'latency',
     run: async () => {
       const result = await measureLatency(plan.latencyTicks, 20, plan.repetitions, log);
@@ -247,6 +279,58 @@ const sections: Section[] = [
     },
   },
   {
+    name: 'client-limits',
+    run: async () => {
+      const { clients, bytes } = plan.stalledClients;
+      const stalled = await measureStalledClients(clients, bytes);
+      const codes = [...stalled.closeCodes]
+        .map(([code, count]) => `${count}× ${code ?? 'still open'}`)
+        .join(', ');
+      log(
+        `  ${clients} stalled clients: ${stalled.accepted} accepted, ${stalled.refused} refused, peak RSS ${(stalled.peakRss / MIB).toFixed(0)} MiB; close codes ${codes}`,
+      );
+      const restarts = await measureRestartFlood(10, 20);
+      log(
+        `  ${restarts.sent} restarts over 10 connections: ${restarts.admitted} admitted in ${restarts.elapsedMs.toFixed(0)} ms`,
+      );
+      // The per-process bucket: its burst, plus what it refills while the commands arrive.
+      const allowed = 10 + Math.floor((2 * restarts.elapsedMs) / 1000);
+      notes.push(
+        `Client limits: close codes seen by the stalled clients once they read again: ${codes} (1013: dropped for backlog and read up to the close; 1006: destroyed, or its closing timeout passed).`,
+      );
+      return [
+        {
+          section: 'Client limits',
+          metric: `${clients.toLocaleString('en')} clients that never read, ${bytes / MB} MB flood: peak RSS`,
+          value: `${(stalled.peakRss / MIB).toFixed(0)} MiB`,
+          budget: '< 250 MiB',
+          verdict: verdict(stalled.peakRss < 250 * MIB),
+        },
+        {
+          section: 'Client limits',
+          metric: 'connections accepted (one more is the reading client) / refused with 503',
+          value: `${stalled.accepted} / ${stalled.refused}`,
+          budget: '≤ 255 accepted',
+          verdict: verdict(stalled.accepted <= 255),
+        },
+        {
+          section: 'Client limits',
+          metric: `${restarts.sent} restarts of one process over 10 connections: admitted`,
+          value: `${restarts.admitted} in ${restarts.elapsedMs.toFixed(0)} ms`,
+          budget: `≤ ${allowed} (burst 10 + 2/s)`,
+          verdict: verdict(restarts.admitted <= allowed),
+        },
+        {
+          section: 'Client limits',
+          metric: 'connections still open after the refusals',
+          value: `${restarts.openConnections} of 10`,
+          budget: '10',
+          verdict: verdict(restarts.openConnections === 10),
+        },
+      ];
+    },
+  },
+  {
     name: 'start-stop',
     run: async () => {
       const result = await measureStartStop(plan.startStopRepetitions, 10, log);
@@ -296,6 +380,25 @@ const sections: Section[] = [
           value: formatSummary(result.overheadMs, 'ms', 1),
           budget: '≤ 50 ms',
           verdict: verdict(result.overheadMs.median <= 50),
+        },
+      ];
+    },
+  },
+  {
+    name: 'owner-killed',
+    run: async () => {
+      const result = await measureOwnerKilled(12);
+      const budget = OWNER_KILLED_KILL_TIMEOUT_MS + 2000;
+      log(
+        `  SIGKILL of lucidlines: ${result.processes} trees gone in ${result.goneMs.toFixed(0)} ms, ${result.survivors} survivors`,
+      );
+      return [
+        {
+          section: 'Owner killed',
+          metric: `SIGKILL of lucidlines until its ${result.processes} trees are gone (kill timeout ${OWNER_KILLED_KILL_TIMEOUT_MS} ms, a third ignore SIGTERM)`,
+          value: `${result.goneMs.toFixed(0)} ms`,
+          budget: `≤ ${budget} ms`,
+          verdict: verdict(result.goneMs <= budget && result.survivors === 0),
         },
       ];
     },
@@ -415,6 +518,11 @@ is never inside a timed interval, and the timer starts when the gate opens.
   Each round runs raw, lucidlines, concurrently, floor in turn; ratios are taken within a round.
 - Memory: VmHWM of the lucidlines process from /proc, read when the client has received 25 %, 50 % and
   100 % of the volume.
+- Stalled terminal: the memory load (500 MB), but lucidlines' stdout is a pipe that the bench stops reading
+  once the URL is printed; VmHWM when the client has every byte (or was closed as too slow), then the pipe
+  is read again until the line that reports the dropped terminal output appears. The Memory rows are the
+  same load with a terminal that reads; without the bound the peak grows with the volume (324 MiB after
+  160 MB).
 - Latency: a child writes a line carrying \`performance.timeOrigin + performance.now()\` every 20 ms; the
   client subtracts it from its own clock on receipt. Under flood, a second child writes as fast as it can
   at the same time. Idle and flooded passes alternate.
@@ -422,6 +530,11 @@ is never inside a timed interval, and the timer starts when the gate opens.
   CPU (utime+stime from /proc/<pid>/stat) over a window after a warm-up. In the stalled variant one client
   calls \`pause()\` on its socket before output starts; the other clients' figures are compared with the
   plain variant of the same round.
+- Client limits: 2,000 \`ws\` clients connect in batches of 100 and stop reading (\`pause()\` on the socket) right after
+  the handshake; one more client reads everything while a child writes lines of 100 bytes as fast as it can.
+  Peak RSS is VmHWM once the reading client has the whole flood. Then 10 clients each send 20 restarts of one
+  idle process at once, and a marker whose reply proves every earlier command was answered; admitted restarts
+  are those not answered with \`RATE_LIMIT\`.
 - Start/stop: spawn until the URL line appears on stdout; SIGINT until exit with 10 children that exit on
   SIGTERM, then a check (via /proc, zombies excluded) that none of them survived.
 - Restart: \`{type:"command",action:"restart"}\` until \`status: running\` with a new pid. The child's own

@@ -1,5 +1,11 @@
-// Every message lucidlines shows to a person, in one place so the wording stays consistent. Each message
-// says what happened and how to get out of it. All functions are pure and return the text to print.
+// The messages lucidlines prints for a person (problems, notices, help) and the reasons it gives when a
+// process fails, in one place so the wording stays consistent. Each says what happened and, where there
+// is one, the way out. All functions are pure and return the text.
+//
+// Two kinds of wording live elsewhere on purpose: the one-word statuses and their terminal phrasing
+// (terminal.ts, web/view-sidebar.ts), which are display rather than messages; and the protocol's replies to
+// clients (src/server/: `error` texts, close reasons, refused upgrades), which are part of the protocol
+// documented in docs/protocol.md and are read by programs as much as by people.
 
 import path from 'node:path';
 import { chalkStderr as chalk } from 'chalk';
@@ -254,6 +260,21 @@ export function forcedShutdownNotice(): string {
   return chalk.yellow('lucidlines: killing all processes now.\n');
 }
 
+function formatBytes(bytes: number): string {
+  if (bytes < 1_000_000) return `${Math.max(1, Math.round(bytes / 1000)).toLocaleString('en')} kB`;
+  return `${(bytes / 1_000_000).toLocaleString('en', { maximumFractionDigits: 1 })} MB`;
+}
+
+/**
+ * One line, printed to the terminal when it reads again after lucidlines had to drop output it did not read.
+ * It is plain text: it goes to stdout, whose colour support this module's stderr chalk does not know.
+ */
+export function terminalOutputDroppedNotice(dropped: { lines: number; bytes: number }): string {
+  const lines = dropped.lines === 1 ? '1 line' : `${dropped.lines.toLocaleString('en')} lines`;
+  const verb = dropped.lines === 1 ? 'was' : 'were';
+  return `lucidlines: ${lines} (${formatBytes(dropped.bytes)}) of output ${verb} not printed here because the terminal did not read in time; open the viewer to see them.\n`;
+}
+
 export function unexpectedErrorMessage(error: unknown): string {
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return format({
@@ -322,15 +343,51 @@ export function initWroteMessage(file: string, text: string, from: 'discovery' |
 /** The reason a process cannot start because an env file of its own is missing; the others still start. */
 export function missingEnvFileReason(name: string, files: readonly string[]): string {
   const which = files.length === 1 ? `its env file ${files[0]} does` : `its env files ${files.join(', ')} do`;
-  return `Process "${name}" could not be started: ${which} not exist. Create it, or fix "envFile" for "${name}" in the config.`;
+  return processCouldNotStartMessage(
+    name,
+    `${which} not exist. Create it, or fix "envFile" for "${name}" in the config.`,
+  );
+}
+
+// What happened to one process: plain text, because it reaches the terminal and every client (as the
+// `message` of an `error`) alike.
+
+export function processCouldNotStartMessage(name: string, reason: string): string {
+  return `Process "${name}" could not be started: ${reason}`;
+}
+
+export function shellCouldNotRunMessage(name: string, command: string, code: number): string {
+  return processCouldNotStartMessage(
+    name,
+    `the shell could not find or run "${command}" (exit code ${code}). Check the command in the config.`,
+  );
+}
+
+export function processExitedMessage(name: string, code: number | null, signal: string | null): string {
+  return code !== null
+    ? `Process "${name}" exited with code ${code}.`
+    : `Process "${name}" was killed by signal ${signal ?? 'unknown'}.`;
 }
 
 /** The reason a process could not start because its working directory is missing; the others still start. */
 export function missingWorkingDirectoryMessage(name: string, cwd: string): string {
-  return `Process "${name}" could not be started: its working directory ${cwd} does not exist. Create it, or fix "cwd" for "${name}" in the config.`;
+  return processCouldNotStartMessage(
+    name,
+    `its working directory ${cwd} does not exist. Create it, or fix "cwd" for "${name}" in the config.`,
+  );
 }
 
 const MAX_COMMAND_SHOWN = 60;
+
+/**
+ * Cuts a long command line in the middle: its start says which program runs and its end usually names the
+ * script, while the middle is most often a long path that tells the two processes apart least.
+ */
+function shortenCommand(command: string): string {
+  if (command.length <= MAX_COMMAND_SHOWN) return command;
+  const head = Math.floor((MAX_COMMAND_SHOWN - 1) / 3);
+  return `${command.slice(0, head)}…${command.slice(command.length - (MAX_COMMAND_SHOWN - 1 - head))}`;
+}
 
 /**
  * One line naming every process that stopping a process also stopped outside its tree (found by its run
@@ -340,8 +397,7 @@ export function sweptProcessesLine(
   processes: readonly { pid: number; command: string; foundBy: 'marker' | 'pipe' }[],
 ): string {
   const names = processes.map(({ pid, command, foundBy }) => {
-    const shown =
-      command.length > MAX_COMMAND_SHOWN ? `${command.slice(0, MAX_COMMAND_SHOWN - 1)}…` : command;
+    const shown = shortenCommand(command);
     const how = foundBy === 'marker' ? 'it carried its run marker' : 'it held its output';
     return `${pid}${shown === '' ? '' : ` "${shown}"`} (${how})`;
   });

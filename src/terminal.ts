@@ -2,20 +2,28 @@
 // `[name]` prefix, and every status change gets a line of its own.
 
 import defaultChalk, { type ChalkInstance } from 'chalk';
-import { sweptProcessesLine } from './errors.js';
+import { sweptProcessesLine, terminalOutputDroppedNotice } from './errors.js';
+import { BoundedWriter, type QueueingOutput } from './output/bounded-writer.js';
 import type { ProcessControl, ProcessSnapshot, SupervisorEvent } from './process/events.js';
 
-/** The part of a writable stream the printer uses; `on` is absent on simple fakes. */
-export interface TerminalOutput {
-  write(text: string): unknown;
+/** The part of a writable stream the printer uses; `on`, `once` and `writableLength` are absent on simple fakes. */
+export interface TerminalOutput extends QueueingOutput {
   on?(event: 'error', listener: (error: Error) => void): unknown;
   off?(event: 'error', listener: (error: Error) => void): unknown;
 }
+
+/**
+ * Enough for many screens of output, so a terminal that is merely slow for a moment loses nothing, and
+ * small next to the memory a stalled terminal would otherwise take (it grew by 78 MB a second).
+ */
+const DEFAULT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 export interface TerminalPrinterOptions {
   out: TerminalOutput;
   /** Defaults to chalk's own detection for stdout, which honours NO_COLOR, FORCE_COLOR and non-TTYs. */
   chalk?: ChalkInstance;
+  /** Output is dropped while the terminal holds this much unread or more; see BoundedWriter. */
+  maxQueuedBytes?: number;
 }
 
 const PALETTE = [
@@ -43,6 +51,10 @@ export function attachTerminalPrinter(
   const prefixes = new Map<string, { stdout: string; stderr: string }>();
   const lastStatus = new Map<string, string>();
   let broken = false;
+  const queue = new BoundedWriter(out, {
+    maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
+    droppedNotice: terminalOutputDroppedNotice,
+  });
 
   const prefixFor = (name: string) => {
     let prefix = prefixes.get(name);
@@ -66,7 +78,7 @@ export function attachTerminalPrinter(
   const write = (text: string) => {
     if (broken) return;
     try {
-      out.write(text);
+      queue.write(text);
     } catch {
       broken = true;
     }

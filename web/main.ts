@@ -176,10 +176,29 @@ function renderFrame(): void {
     );
     matches.sync(ring, matcher, changedHere);
   }
-  pane.render(rowSource(ring), paneOptions(), frameChanges.changedLines);
+  const source = rowSource(ring);
+  pane.render(source, paneOptions(), frameChanges.changedLines);
+  reportShown(source.count);
 
   if (frameChanges.sidebar) renderChrome();
   renderControls(matcher !== null);
+}
+
+/**
+ * Says on the output element what the frame just rendered: whose lines, which search and filter, and how many
+ * rows. Written in the same frame as the rows, so whoever reads the page (the browser tests, a script) and
+ * sees these values also sees the matching rows, never the previous view's rows under a new query.
+ */
+function reportShown(rows: number): void {
+  const shown = {
+    process: selected ?? '',
+    query: query.ok ? ui.search.value : '',
+    filter: filterOnly && query.ok && query.matcher !== null ? 'on' : 'off',
+    rows: String(rows),
+  };
+  for (const [key, value] of Object.entries(shown)) {
+    if (ui.output.dataset[key] !== value) ui.output.dataset[key] = value;
+  }
 }
 
 function health(): { health: Health; errors: number } {

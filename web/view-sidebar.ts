@@ -13,6 +13,18 @@ const STATUS_ICONS: Record<ProcessStatus, string> = {
 
 const PROCESS_COLORS = 8;
 
+/**
+ * The badge's word. A process that ended by itself says how, as the terminal does: a dev server that quits
+ * with code 0 (a watcher whose stdin closed, a one-shot build) must not read like one somebody stopped.
+ */
+export function statusLabel(process: Pick<ProcessState, 'status' | 'exitCode'>): string {
+  const word =
+    process.status === 'stopped' && process.exitCode !== null
+      ? `exited with code ${process.exitCode}`
+      : process.status;
+  return `${STATUS_ICONS[process.status]} ${word}`;
+}
+
 function span(className: string, text: string): HTMLSpanElement {
   const element = document.createElement('span');
   element.className = className;
@@ -20,16 +32,14 @@ function span(className: string, text: string): HTMLSpanElement {
   return element;
 }
 
-function entry(selected: boolean): HTMLButtonElement {
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.className = 'proc';
-  button.setAttribute('aria-current', selected ? 'true' : 'false');
-  return button;
-}
-
 export class Sidebar {
   readonly #list: HTMLElement;
+  /**
+   * One button per entry (null: "All"), kept across renders. A streaming process re-renders the list many
+   * times a second; a button replaced between mousedown and mouseup loses the click, so only the contents
+   * of a button are rebuilt, never the button itself.
+   */
+  readonly #buttons = new Map<string | null, HTMLButtonElement>();
 
   constructor(list: HTMLElement, onSelect: (name: string | null) => void) {
     this.#list = list;
@@ -41,19 +51,30 @@ export class Sidebar {
     });
   }
 
+  #entry(name: string | null, selected: boolean): HTMLButtonElement {
+    let button = this.#buttons.get(name);
+    if (button === undefined) {
+      button = document.createElement('button');
+      button.type = 'button';
+      button.className = name === null ? 'proc all' : 'proc';
+      if (name !== null) button.dataset.name = name;
+      this.#buttons.set(name, button);
+    }
+    button.setAttribute('aria-current', selected ? 'true' : 'false');
+    return button;
+  }
+
   render(processes: Iterable<ProcessState>, selected: string | null): void {
-    const items: HTMLElement[] = [];
-    const all = entry(selected === null);
-    all.classList.add('all');
+    const items: HTMLButtonElement[] = [];
+    const all = this.#entry(null, selected === null);
     const allHead = document.createElement('span');
     allHead.className = 'head';
     allHead.append(span('dot', ''), span('name', 'All'));
-    all.append(allHead);
+    all.replaceChildren(allHead);
     all.title = 'Every process, interleaved';
     items.push(all);
     for (const process of processes) {
-      const button = entry(selected === process.name);
-      button.dataset.name = process.name;
+      const button = this.#entry(process.name, selected === process.name);
       button.title = process.command;
       const head = document.createElement('span');
       head.className = 'head';
@@ -71,14 +92,20 @@ export class Sidebar {
       const meta = document.createElement('span');
       meta.className = 'meta';
       meta.append(
-        span(`badge st-${process.status}`, `${STATUS_ICONS[process.status]} ${process.status}`),
+        span(`badge st-${process.status}`, statusLabel(process)),
         span('pid', process.pid === null ? 'no pid' : `pid ${process.pid}`),
         span('restarts', `↻ ${process.restarts}`),
       );
       meta.lastElementChild?.setAttribute('title', 'restarts');
-      button.append(head, meta);
+      button.replaceChildren(head, meta);
       items.push(button);
     }
-    this.#list.replaceChildren(...items);
+    for (const [name, button] of this.#buttons) {
+      if (!items.includes(button)) this.#buttons.delete(name);
+    }
+    const children = this.#list.children;
+    if (children.length !== items.length || items.some((item, i) => children[i] !== item)) {
+      this.#list.replaceChildren(...items);
+    }
   }
 }

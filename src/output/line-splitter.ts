@@ -5,12 +5,15 @@ export interface Timers {
 }
 
 export interface LineSplitterOptions {
-  /** A line whose UTF-8 encoding is longer than this is cut into several lines. */
+  /** A line whose UTF-8 encoding is longer than this is handed on in several pieces. */
   maxLineBytes: number;
   /** A trailing partial line is handed out after this much quiet, so prompts show up. */
   partialLineFlushMs: number;
   timers: Timers;
-  /** Receives one or more complete lines, or a flushed partial line. Never called with an empty string. */
+  /**
+   * Receives the next piece of the stream: complete lines, possibly followed by the start of a line that
+   * continues in the next piece. Never called with an empty string.
+   */
   onText: (text: string) => void;
 }
 
@@ -144,11 +147,15 @@ function walkToFittingEnd(text: string, start: number, end: number, maxBytes: nu
 }
 
 /**
- * Turns a stream of decoded text into chunks of complete lines. The work is per chunk: in the common case
- * one `lastIndexOf` finds where the complete lines end, and a few strided probes prove that no line in the
- * chunk is longer than the cap, so the chunk is handed on as one string.
+ * Turns a stream of decoded text into pieces for the rest of the pipeline, and never adds, drops or changes
+ * a character: the pieces joined are exactly the text pushed. A piece holds complete lines, except that it
+ * ends without "\n" where an over-long line was cut (its continuation is the next piece) or where a partial
+ * line was flushed after a quiet time. No run of text between two line ends inside one piece is longer than
+ * the byte cap, so every later stage can count on bounded lines without anyone inventing line breaks.
  *
- * Carriage returns are kept as they are (the viewer renders the overwrite); "\r\n" ends a line like "\n".
+ * The work is per chunk: in the common case one `lastIndexOf` finds where the complete lines end, and a few
+ * strided probes prove that no line in the chunk is longer than the cap, so the chunk is handed on as one
+ * string. Carriage returns are kept as they are (the viewer renders the overwrite).
  */
 export class LineSplitter {
   readonly #options: LineSplitterOptions;
@@ -165,16 +172,15 @@ export class LineSplitter {
   push(text: string): void {
     if (text.length === 0) return;
     const lastNewline = text.lastIndexOf('\n');
-    let out = '';
     if (lastNewline === -1) {
       this.#pending += text;
     } else {
       const complete = this.#pending + text.slice(0, lastNewline + 1);
       this.#pending = text.slice(lastNewline + 1);
-      out = complete.length > this.#safeUnits ? this.#capCompleteLines(complete) : complete;
+      if (complete.length > this.#safeUnits) this.#emitCompleteLinesCut(complete);
+      else this.#options.onText(complete);
     }
-    if (this.#pending.length > this.#safeUnits) out += this.#capPending();
-    if (out.length > 0) this.#options.onText(out);
+    if (this.#pending.length > this.#safeUnits) this.#emitPendingPieces();
     this.#armFlushTimer();
   }
 
@@ -205,10 +211,12 @@ export class LineSplitter {
     this.#flushTimer = null;
   }
 
-  /** `text` ends with "\n". Returns it with every over-long line cut into lines that fit the cap. */
-  #capCompleteLines(text: string): string {
-    const parts: string[] = [];
-    let copiedUpTo = 0;
+  /**
+   * `text` ends with "\n". Hands it on in pieces, ending a piece wherever an over-long line has to be cut,
+   * so that each piece's lines fit the cap. Short lines around a long one travel in the neighbouring pieces.
+   */
+  #emitCompleteLinesCut(text: string): void {
+    let emittedUpTo = 0;
     let lineStart = 0;
     while (lineStart < text.length) {
       // If a newline lies within `safeUnits` of the line start, the line is short enough: skip past the
@@ -221,41 +229,32 @@ export class LineSplitter {
         continue;
       }
       const lineEnd = text.indexOf('\n', probe);
+      // A cut between "\r" and "\n" would leave a piece ending in a bare "\r", which a terminal shows as a
+      // redraw, so the line's "\r\n" always stays with its last piece.
       const contentEnd = text.charCodeAt(lineEnd - 1) === 0x0d ? lineEnd - 1 : lineEnd;
-      parts.push(text.slice(copiedUpTo, lineStart), this.#cutIntoLines(text, lineStart, contentEnd));
-      copiedUpTo = contentEnd;
+      let pieceStart = lineStart;
+      for (;;) {
+        const cut = fittingEnd(text, pieceStart, contentEnd, this.#options.maxLineBytes);
+        if (cut === contentEnd) break;
+        this.#options.onText(text.slice(emittedUpTo, cut));
+        emittedUpTo = cut;
+        pieceStart = cut;
+      }
       lineStart = lineEnd + 1;
     }
-    if (copiedUpTo === 0) return text;
-    parts.push(text.slice(copiedUpTo));
-    return parts.join('');
+    this.#options.onText(emittedUpTo === 0 ? text : text.slice(emittedUpTo));
   }
 
-  /** Cuts an over-long partial line into complete lines, keeping a remainder that fits as the new partial line. */
-  #capPending(): string {
+  /** Hands on the fitting pieces of an over-long partial line, keeping a remainder that fits as the new partial line. */
+  #emitPendingPieces(): void {
     const pending = this.#pending;
-    const pieces: string[] = [];
     let start = 0;
     for (;;) {
       const cut = fittingEnd(pending, start, pending.length, this.#options.maxLineBytes);
       if (cut === pending.length) break;
-      pieces.push(pending.slice(start, cut), '\n');
+      this.#options.onText(pending.slice(start, cut));
       start = cut;
     }
     this.#pending = pending.slice(start);
-    return pieces.join('');
-  }
-
-  /** Returns `text[start, end)` cut into pieces that fit the cap, joined by "\n"; the last piece has none. */
-  #cutIntoLines(text: string, start: number, end: number): string {
-    const pieces: string[] = [];
-    let pieceStart = start;
-    for (;;) {
-      const cut = fittingEnd(text, pieceStart, end, this.#options.maxLineBytes);
-      pieces.push(text.slice(pieceStart, cut));
-      if (cut === end) break;
-      pieceStart = cut;
-    }
-    return pieces.join('\n');
   }
 }

@@ -14,7 +14,8 @@ interface Entry {
 function countLines(text: string): number {
   let lines = 0;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
-  // A flushed partial line occupies a line of its own until its continuation arrives.
+  // A chunk that ends without "\n" (a flushed partial line, or a piece of a cut long line) is counted as a
+  // line of its own: an over-count, which only makes the bound stricter.
   return text.endsWith('\n') ? lines : lines + 1;
 }
 

@@ -18,10 +18,11 @@ export interface ProcessSnapshot {
 }
 
 /**
- * A piece of one process's output. `text` holds one or more lines, each ending in "\n", except that the
- * last may lack it when a partial line was flushed after an idle pause; the continuation follows in a
- * later chunk. `seq` increases across all processes, so chunks of different processes can be merged in
- * the order they were produced.
+ * A piece of one process's output, exactly as written: joining the `text` of one stream's chunks gives back
+ * the stream. `text` holds lines ending in "\n", except that the last may lack it, when a partial line was
+ * flushed after an idle pause or an over-long line was cut; the continuation follows in a later chunk.
+ * `seq` increases across all processes, so chunks of different processes can be merged in the order they
+ * were produced.
  */
 export interface OutputChunk {
   name: string;

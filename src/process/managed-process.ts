@@ -1,6 +1,11 @@
 import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { missingWorkingDirectoryMessage } from '../errors.js';
+import {
+  missingWorkingDirectoryMessage,
+  processCouldNotStartMessage,
+  processExitedMessage,
+  shellCouldNotRunMessage,
+} from '../errors.js';
 import { Utf8StreamDecoder } from '../output/decoder.js';
 import { LineSplitter, type Timers } from '../output/line-splitter.js';
 import { Scrollback } from '../output/scrollback.js';
@@ -256,7 +261,7 @@ export class ManagedProcess {
       child = this.#deps.spawn(this.#spec, { marker });
     } catch (error) {
       this.#pid = null;
-      this.#fail('SPAWN_FAILED', `Process "${this.#spec.name}" could not be started: ${String(error)}`);
+      this.#fail('SPAWN_FAILED', processCouldNotStartMessage(this.#spec.name, String(error)));
       return Promise.resolve();
     }
     let markExited = (): void => {};
@@ -317,7 +322,7 @@ export class ManagedProcess {
     if (enoent && !existsSync(cwd)) return missingWorkingDirectoryMessage(name, cwd);
     // It may have existed a moment ago; the shell itself missing is the rarer cause.
     const hint = enoent ? ` (does the working directory ${cwd} exist?)` : '';
-    return `Process "${name}" could not be started: ${error.message}${hint}`;
+    return processCouldNotStartMessage(name, `${error.message}${hint}`);
   }
 
   #markExited(run: Run): void {
@@ -342,14 +347,9 @@ export class ManagedProcess {
     if (run.stopRequested || code === 0) {
       this.#setStatus('stopped');
     } else if (code !== null && SHELL_COULD_NOT_RUN.has(code)) {
-      this.#fail(
-        'SPAWN_FAILED',
-        `Process "${name}" could not be started: the shell could not find or run "${this.#spec.command}" (exit code ${code}).`,
-      );
-    } else if (code !== null) {
-      this.#fail('PROCESS_EXITED', `Process "${name}" exited with code ${code}.`);
+      this.#fail('SPAWN_FAILED', shellCouldNotRunMessage(name, this.#spec.command, code));
     } else {
-      this.#fail('PROCESS_EXITED', `Process "${name}" was killed by signal ${signal ?? 'unknown'}.`);
+      this.#fail('PROCESS_EXITED', processExitedMessage(name, code, signal));
     }
   }
 

@@ -1,7 +1,13 @@
+/** How many tokens a bucket holds when full, and how fast it refills. */
+export interface BucketRate {
+  burst: number;
+  perSecond: number;
+}
+
 /**
- * A token bucket: up to `burst` commands at once, refilled at `perSecond`. It bounds how much work one
- * connection can make the supervisor do (every restart kills and spawns a process tree), whatever the client
- * sends. The clock is injected so tests can move time without waiting.
+ * A token bucket: up to `burst` commands at once, refilled at `perSecond`. It bounds how much work clients
+ * can make the supervisor do (every restart kills and spawns a process tree), whatever they send. The clock
+ * is injected so tests can move time without waiting.
  */
 export class TokenBucket {
   readonly #burst: number;
@@ -10,7 +16,7 @@ export class TokenBucket {
   #tokens: number;
   #last: number;
 
-  constructor(options: { burst: number; perSecond: number; now: () => number }) {
+  constructor(options: BucketRate & { now: () => number }) {
     this.#burst = options.burst;
     this.#perMs = options.perSecond / 1000;
     this.#now = options.now;

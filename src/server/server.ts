@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { isIP } from 'node:net';
 import type { ProcessControl } from '../process/events.js';
 import { createRequestHandler, loadStaticFiles } from './http.js';
-import { createHub, DEFAULT_HUB_TUNING, type HubTuning } from './hub.js';
+import { createHub, DEFAULT_HUB_TUNING, DEFAULT_MAX_CLIENTS, type HubTuning } from './hub.js';
 import type { GuardConfig } from './request-guard.js';
 
 export interface ServerOptions {
@@ -16,7 +16,7 @@ export interface ServerOptions {
   webRoot: string;
   version: string;
   viewerLines: number;
-  /** Clients connected at once; one more is refused. */
+  /** Concurrent WebSocket connections beyond which upgrades get 503; `DEFAULT_MAX_CLIENTS` when absent. */
   maxClients?: number;
 }
 
@@ -89,6 +89,7 @@ export async function startServer(
     version: options.version,
     viewerLines: options.viewerLines,
     guard,
+    maxClients: options.maxClients ?? DEFAULT_MAX_CLIENTS,
     tuning: { ...DEFAULT_HUB_TUNING, ...tuning },
   });
   // Both listeners are attached in the same turn as the listen callback, before any connection is read.

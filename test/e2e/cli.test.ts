@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
 import { ensureBuilt } from '../fixtures/build.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -181,11 +182,37 @@ describe('lucidlines (built bin)', () => {
   test('keeps running and exits cleanly when its stdout reader goes away', async () => {
     const cwd = writeConfig('epipe', { processes: [{ name: 'beta', command: `node "${ticker}" beta` }] });
     const run = startCli(['--port', '0'], cwd);
+    const [url] = await run.waitForOutput(/^http:\/\/127\.0\.0\.1:\d+\/$/m, 'the viewer URL');
     const [, pid] = await run.waitForOutput(/^\[beta\] +beta started pid=(\d+)$/m, 'the ticker');
     recordedPids.add(Number(pid));
+    // The viewer's socket tells when lucidlines has handled more ticks, each of which it also wrote to the
+    // terminal, that is, to the pipe whose reader is gone.
+    const viewer = new WebSocket(new URL('ws', url).href.replace(/^http/, 'ws'));
+    await new Promise((resolve, reject) => {
+      viewer.once('open', resolve);
+      viewer.once('error', reject);
+    });
     run.child.stdout?.destroy();
-    // Ticks keep coming while nobody reads; lucidlines must not die of EPIPE before the signal.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await new Promise<void>((resolve, reject) => {
+      let ticks = 0;
+      viewer.on('message', (data) => {
+        const message = JSON.parse(String(data)) as {
+          type: string;
+          name?: string;
+          output?: string;
+          replay?: boolean;
+        };
+        // The replay re-sends ticks from before the reader went away; only live ones count.
+        if (message.type === 'process' && message.name === 'beta' && message.replay !== true) {
+          ticks += message.output?.match(/beta tick/g)?.length ?? 0;
+          if (ticks >= 5) resolve();
+        }
+      });
+      viewer.once('close', () =>
+        reject(new Error(`lucidlines went away while nobody read:\n${run.stderr()}`)),
+      );
+    });
+    viewer.close();
     assert.equal(run.child.exitCode, null, run.stderr());
     run.child.kill('SIGINT');
     const { code } = await run.exit;
@@ -271,7 +298,10 @@ describe('lucidlines (built bin)', () => {
     const [, pid] = await run.waitForOutput(/^\[beta\] +beta started pid=(\d+)$/m, 'the beta ticker');
     recordedPids.add(Number(pid));
     await run.waitForOutput(/^\[lost\] +failed$/m, 'the lost process failing');
-    assert.match(run.stdout(), /\[lost\].*does the working directory .*no\/such\/folder exist\?/);
+    await run.waitForOutput(
+      /^\[lost\] +! .*its working directory .*no\/such\/folder does not exist\./m,
+      'the reason, naming the missing folder',
+    );
     run.child.kill('SIGINT');
     const { code } = await run.exit;
     assert.equal(code, 0, run.stderr());

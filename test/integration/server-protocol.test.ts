@@ -214,6 +214,13 @@ describe('server protocol', () => {
             );
           });
           await supervisor.stop('counter');
+          // A status follows the output it comes after, so once both clients heard "stopped" they hold all
+          // output sent before it: the early client may otherwise still be reading what the late one has.
+          for (const client of [early, late]) {
+            await waitUntil('the stopped status', () =>
+              client.of('status').some((m) => m.name === 'counter' && m.status === 'stopped'),
+            );
+          }
 
           const messages = late.of('process');
           const firstLive = messages.findIndex((m) => m.replay !== true);

@@ -9,8 +9,13 @@ import { FakeControl, start, TestClient, waitUntil, wsUrl } from '../fixtures/se
 describe('server robustness', () => {
   it('answers every class of bad input with its error code and keeps the connection working', async () => {
     const control = new FakeControl(['web']);
-    // The rate limit has its own test; here it must not interfere with the 40-odd messages.
-    const server = await start(control, {}, { rateLimit: { burst: 1000, perSecond: 1000 } });
+    // The rate limits have their own tests; here they must not interfere with the 40-odd messages.
+    const generous = { burst: 1000, perSecond: 1000 };
+    const server = await start(
+      control,
+      {},
+      { rateLimit: { perConnection: generous, perProcess: generous, allProcesses: generous } },
+    );
     const client = new TestClient(wsUrl(server));
     try {
       await client.opened;
@@ -128,7 +133,20 @@ describe('server robustness', () => {
   it('rate-limits commands per connection with a token bucket', async () => {
     const control = new FakeControl(['web']);
     let now = 1_000;
-    const server = await start(control, {}, { now: () => now, rateLimit: { burst: 20, perSecond: 10 } });
+    // Only the per-connection bucket is under test here; the shared buckets have their own test.
+    const generous = { burst: 1000, perSecond: 1000 };
+    const server = await start(
+      control,
+      {},
+      {
+        now: () => now,
+        rateLimit: {
+          perConnection: { burst: 20, perSecond: 10 },
+          perProcess: generous,
+          allProcesses: generous,
+        },
+      },
+    );
     const client = new TestClient(wsUrl(server));
     const neighbour = new TestClient(wsUrl(server));
     try {
@@ -229,7 +247,9 @@ describe('server robustness', () => {
 
   it('terminates a client that stops answering pings, and keeps one that answers', async () => {
     const control = new FakeControl(['web']);
-    const server = await start(control, {}, { heartbeatIntervalMs: 100 });
+    // The answering client lives in this process, so its pong waits for the same event loop as the server's
+    // next heartbeat: the interval leaves room for a loaded machine to run both in between.
+    const server = await start(control, {}, { heartbeatIntervalMs: 500 });
     const answering = new TestClient(wsUrl(server));
     let pingsSeen = 0;
     answering.ws.on('ping', () => pingsSeen++);

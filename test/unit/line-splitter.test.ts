@@ -51,9 +51,13 @@ function hasLoneSurrogate(text: string): boolean {
   return /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
 }
 
-/** Splits emitted text into lines, each with its "\n". */
-function linesOf(text: string): string[] {
-  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+/**
+ * The runs of text between line ends inside each piece, without the "\n" (and the "\r" of a CRLF). The
+ * splitter promises that each fits the cap; the end of a piece also ends a run, since a cut line goes on
+ * in the next piece.
+ */
+function runsOf(pieces: readonly string[]): string[] {
+  return pieces.flatMap((piece) => piece.split(/\r?\n/));
 }
 
 describe('LineSplitter', () => {
@@ -128,70 +132,77 @@ describe('LineSplitter', () => {
     assert.deepEqual(emitted, ['done\n']);
   });
 
-  it('cuts an over-long line into lines that fit the byte cap', () => {
+  it('cuts an over-long line into pieces that fit the byte cap without adding a character', () => {
     const { splitter, emitted } = makeSplitter(100);
     const long = 'x'.repeat(250);
     splitter.push(`short\n${long}\nafter\n`);
-    const lines = linesOf(emitted.join(''));
-    assert.deepEqual(lines, [
-      'short\n',
-      `${'x'.repeat(100)}\n`,
-      `${'x'.repeat(100)}\n`,
-      `${'x'.repeat(50)}\n`,
-      'after\n',
-    ]);
+    assert.deepEqual(emitted, [`short\n${'x'.repeat(100)}`, 'x'.repeat(100), `${'x'.repeat(50)}\nafter\n`]);
+  });
+
+  it('keeps the "\\r\\n" of a cut line together in its last piece', () => {
+    const { splitter, emitted } = makeSplitter(10);
+    splitter.push(`${'w'.repeat(19)}\r\n`);
+    assert.deepEqual(emitted, ['w'.repeat(10), `${'w'.repeat(9)}\r\n`]);
   });
 
   it('measures the cap in UTF-8 bytes, not in characters', () => {
     const { splitter, emitted } = makeSplitter(51);
     splitter.push(`${'é'.repeat(100)}\n`);
-    const lines = linesOf(emitted.join(''));
-    assert.ok(lines.length >= 4);
-    for (const line of lines) assert.ok(Buffer.byteLength(line.replace('\n', '')) <= 51, line);
-    assert.equal(lines.join('').replaceAll('\n', ''), 'é'.repeat(100));
+    assert.ok(emitted.length >= 4);
+    for (const run of runsOf(emitted)) assert.ok(Buffer.byteLength(run) <= 51, run);
+    assert.equal(emitted.join(''), `${'é'.repeat(100)}\n`);
   });
 
-  it('caps a partial line that never ends and keeps the remainder pending', () => {
+  it('hands on the pieces of a partial line that never ends and keeps the remainder pending', () => {
     const { splitter, emitted } = makeSplitter(100);
     splitter.push('y'.repeat(250));
-    assert.deepEqual(linesOf(emitted.join('')), [`${'y'.repeat(100)}\n`, `${'y'.repeat(100)}\n`]);
+    assert.deepEqual(emitted, ['y'.repeat(100), 'y'.repeat(100)]);
     splitter.end();
-    assert.equal(emitted.at(-1), 'y'.repeat(50));
+    assert.deepEqual(emitted, ['y'.repeat(100), 'y'.repeat(100), 'y'.repeat(50)]);
   });
 
   it('never cuts inside a surrogate pair', () => {
     for (let cap = 5; cap <= 13; cap++) {
       const { splitter, emitted } = makeSplitter(cap);
-      const text = `a${'😀'.repeat(20)}`;
-      splitter.push(`${text}\n`);
-      const lines = linesOf(emitted.join(''));
-      assert.ok(lines.length > 1, `cap ${cap}`);
-      for (const line of lines) {
-        assert.ok(!hasLoneSurrogate(line), `cap ${cap}: ${JSON.stringify(line)}`);
-        assert.ok(Buffer.byteLength(line) - 1 <= cap, `cap ${cap}`);
-      }
-      assert.equal(lines.join('').replaceAll('\n', ''), text);
+      const text = `a${'😀'.repeat(20)}\n`;
+      splitter.push(text);
+      assert.ok(emitted.length > 1, `cap ${cap}`);
+      for (const piece of emitted)
+        assert.ok(!hasLoneSurrogate(piece), `cap ${cap}: ${JSON.stringify(piece)}`);
+      for (const run of runsOf(emitted)) assert.ok(Buffer.byteLength(run) <= cap, `cap ${cap}`);
+      assert.equal(emitted.join(''), text);
     }
   });
 
   it('never cuts inside a CSI or OSC escape sequence, whatever the cap', () => {
     const unit = '\x1b[1;38;5;196mred\x1b[0m \x1b]8;;https://example.com/a\x07link\x1b]8;;\x1b\\ ';
-    const text = unit.repeat(12);
+    const text = `${unit.repeat(12)}\n`;
     for (let cap = 40; cap <= 90; cap++) {
       const { splitter, emitted } = makeSplitter(cap);
-      splitter.push(`${text}\n`);
-      const lines = linesOf(emitted.join(''));
-      assert.ok(lines.length > 1, `cap ${cap}`);
-      for (const line of lines) {
-        assert.ok(hasOnlyCompleteEscapes(line), `cap ${cap}: ${JSON.stringify(line)}`);
-        assert.ok(Buffer.byteLength(line) - 1 <= cap, `cap ${cap}`);
-      }
-      assert.equal(lines.join('').replaceAll('\n', ''), text);
+      splitter.push(text);
+      assert.ok(emitted.length > 1, `cap ${cap}`);
+      for (const piece of emitted)
+        assert.ok(hasOnlyCompleteEscapes(piece), `cap ${cap}: ${JSON.stringify(piece)}`);
+      for (const run of runsOf(emitted)) assert.ok(Buffer.byteLength(run) <= cap, `cap ${cap}`);
+      assert.equal(emitted.join(''), text);
     }
   });
 
-  it('never cuts inside an escape sequence of random coloured text, complete or partial, ASCII or not', () => {
-    const parts = ['a', 'bc ', '\x1b[31m', '\x1b[0m', '\x1b]8;;http://x\x07', '\x1b]8;;\x1b\\', 'é', '😀'];
+  it('adds, drops and moves no character, and never cuts inside an escape sequence or a surrogate pair, on random text in random chunks', () => {
+    const parts = [
+      'a',
+      'bc ',
+      '\n',
+      '\r',
+      '\r\n',
+      '\x1b[31m',
+      '\x1b[0m',
+      '\x1b]8;;http://x\x07',
+      '\x1b]8;;\x1b\\',
+      'é',
+      '€',
+      '😀',
+    ];
     let seed = 7;
     const random = (below: number) => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
@@ -199,17 +210,36 @@ describe('LineSplitter', () => {
     };
     for (let round = 0; round < 300; round++) {
       let text = '';
-      for (let i = 0, length = 20 + random(200); i < length; i++) text += parts[random(parts.length)];
-      const cap = 24 + random(60);
-      const { splitter, emitted } = makeSplitter(cap);
-      splitter.push(random(2) === 0 ? `${text}\n` : text);
-      splitter.end();
-      const lines = linesOf(emitted.join(''));
-      for (const line of lines) {
-        assert.ok(hasOnlyCompleteEscapes(line), `cap ${cap}: ${JSON.stringify(line)}`);
-        assert.ok(Buffer.byteLength(line.replace(/\n$/, '')) <= cap, `cap ${cap}: ${JSON.stringify(line)}`);
+      for (let i = 0, length = 20 + random(400); i < length; i++) {
+        // Newlines are rarer than text, so most rounds hold lines longer than the cap.
+        const part = parts[random(parts.length)] as string;
+        text += part.includes('\n') && random(4) !== 0 ? 'z' : part;
       }
-      assert.equal(lines.join('').replaceAll('\n', ''), text);
+      const cap = 24 + random(60);
+      const { splitter, emitted, timers } = makeSplitter(cap);
+      // The text arrives as UTF-8 bytes cut at random offsets, as a pipe delivers it. In half the rounds
+      // quiet times flush partial lines; such a flush may end anywhere, so only the other rounds can
+      // prove that the splitter's own cuts keep escape sequences whole.
+      const quietTimes = random(2) === 0;
+      const bytes = Buffer.from(text);
+      const decoder = new Utf8StreamDecoder();
+      for (let offset = 0; offset < bytes.length; ) {
+        const next = Math.min(bytes.length, offset + 1 + random(3 * cap));
+        splitter.push(decoder.write(bytes.subarray(offset, next)));
+        if (quietTimes && random(5) === 0) timers.advance(50);
+        offset = next;
+      }
+      splitter.push(decoder.end());
+      splitter.end();
+      assert.equal(emitted.join(''), text, `cap ${cap}`);
+      for (const piece of emitted) {
+        assert.ok(piece.length > 0);
+        assert.ok(!hasLoneSurrogate(piece), `cap ${cap}: ${JSON.stringify(piece)}`);
+        if (!quietTimes) assert.ok(hasOnlyCompleteEscapes(piece), `cap ${cap}: ${JSON.stringify(piece)}`);
+      }
+      for (const run of runsOf(emitted)) {
+        assert.ok(Buffer.byteLength(run) <= cap, `cap ${cap}: ${JSON.stringify(run)}`);
+      }
     }
   });
 
@@ -217,16 +247,17 @@ describe('LineSplitter', () => {
     const { splitter, emitted } = makeSplitter(20);
     splitter.push(`${'a'.repeat(18)}\x1b[3`);
     splitter.push('1mbbbbbbbbbbbbbbbbbbbbbbbbbb\n');
-    for (const line of linesOf(emitted.join('')))
-      assert.ok(hasOnlyCompleteEscapes(line), JSON.stringify(line));
+    for (const piece of emitted) assert.ok(hasOnlyCompleteEscapes(piece), JSON.stringify(piece));
+    assert.equal(emitted.join(''), `${'a'.repeat(18)}\x1b[31mbbbbbbbbbbbbbbbbbbbbbbbbbb\n`);
   });
 
   it('still bounds a line made of one endless escape sequence', () => {
     const { splitter, emitted } = makeSplitter(100);
-    splitter.push(`\x1b]0;${'t'.repeat(1000)}\n`);
-    const lines = linesOf(emitted.join(''));
-    assert.ok(lines.length >= 10);
-    for (const line of lines) assert.ok(Buffer.byteLength(line) - 1 <= 100);
+    const text = `\x1b]0;${'t'.repeat(1000)}\n`;
+    splitter.push(text);
+    assert.ok(emitted.length >= 10);
+    for (const run of runsOf(emitted)) assert.ok(Buffer.byteLength(run) <= 100);
+    assert.equal(emitted.join(''), text);
   });
 
   it('hands on the remainder when the stream ends', () => {

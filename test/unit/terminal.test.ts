@@ -179,4 +179,63 @@ describe('terminal printer', () => {
     assert.equal(listeners.size, 0);
     assert.equal(out.listenerCount('error'), 0);
   });
+
+  test('drops output while the terminal holds too much unread, then says once how much it dropped', () => {
+    const listeners = new Set<SupervisorListener>();
+    const writes: string[] = [];
+    // A terminal whose reader has stalled: everything written stays queued until it reads again.
+    let stalled = true;
+    const out = Object.assign(new EventEmitter(), {
+      writableLength: 0,
+      write(text: string) {
+        writes.push(text);
+        if (stalled) out.writableLength += text.length;
+        return out.writableLength < 16;
+      },
+    });
+    const readAgain = () => {
+      stalled = false;
+      out.writableLength = 0;
+      out.emit('drain');
+    };
+    attachTerminalPrinter(
+      {
+        list: () => [snapshot('web')],
+        subscribe: (listener) => {
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        },
+      },
+      { out, chalk: new Chalk({ level: 0 }), maxQueuedBytes: 36 },
+    );
+    let seq = 0;
+    const output = (text: string) => {
+      for (const listener of listeners) {
+        listener({
+          kind: 'output',
+          chunk: { name: 'web', stream: 'stdout', text, timestamp: 0, seq: ++seq },
+        });
+      }
+    };
+    output('one\n');
+    output('two\n');
+    output('three\n');
+    output('four\nfive\n');
+    output('é\n');
+    assert.deepEqual(writes, ['[web]   one\n', '[web]   two\n', '[web]   three\n']);
+    assert.equal(out.listenerCount('drain'), 1, 'one wait for the drain, however much is dropped');
+
+    readAgain();
+    assert.equal(writes.length, 4);
+    assert.match(writes[3] ?? '', /^lucidlines: 3 lines \(1 kB\) of output were not printed here\b.*\n$/);
+    output('six\n');
+    assert.deepEqual(writes.slice(4), ['[web]   six\n']);
+    assert.equal(out.listenerCount('drain'), 0);
+  });
+
+  test('never drops output for a terminal that takes everything at once', () => {
+    const { writes, output } = setup();
+    for (let i = 0; i < 1000; i++) output('web', `${'x'.repeat(10_000)}\n`);
+    assert.equal(writes.length, 1000);
+  });
 });

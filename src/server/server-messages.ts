@@ -1,0 +1,40 @@
+import type { ProcessSnapshot } from '../process/events.js';
+import type { ErrorCode, ErrorMessage, ProcessInfo, ServerMessage, StatusMessage } from '../protocol.js';
+
+export function processInfo(snapshot: ProcessSnapshot): ProcessInfo {
+  const info: ProcessInfo = {
+    name: snapshot.name,
+    status: snapshot.status,
+    command: snapshot.command,
+    exitCode: snapshot.exitCode,
+    signal: snapshot.signal,
+    restarts: snapshot.restarts,
+  };
+  if (snapshot.pid !== null) info.pid = snapshot.pid;
+  return info;
+}
+
+export function statusMessage(snapshot: ProcessSnapshot, timestamp: number): StatusMessage {
+  return {
+    type: 'status',
+    name: snapshot.name,
+    status: snapshot.status,
+    pid: snapshot.pid,
+    timestamp,
+    exitCode: snapshot.exitCode,
+    signal: snapshot.signal,
+    restarts: snapshot.restarts,
+  };
+}
+
+export function errorMessage(code: ErrorCode | undefined, message: string, process?: string): ErrorMessage {
+  const error: ErrorMessage = { type: 'error', message, timestamp: Date.now() };
+  if (code !== undefined) error.code = code;
+  if (process !== undefined) error.process = process;
+  return error;
+}
+
+/** Encodes a message once; the same bytes go to every client, so fan-out costs no per-client encoding. */
+export function encode(message: ServerMessage): Buffer {
+  return Buffer.from(JSON.stringify(message), 'utf8');
+}
