@@ -40,6 +40,8 @@ function problemLocation(problem: ConfigProblem): string {
       return chalk.bold(`${problem.file}:${problem.line}:${problem.column}`);
     case 'flag':
       return chalk.bold(problem.flag);
+    case 'env-file':
+      return chalk.bold(problem.failure.file);
     default:
       return chalk.bold(problem.file);
   }
@@ -57,6 +59,8 @@ function problemLine(problem: ConfigProblem): string {
       return `${problemLocation(problem)}  could not be read: ${problem.message}`;
     case 'missing-file':
       return `${problemLocation(problem)}  does not exist.`;
+    case 'env-file':
+      return envFailureLines(problem.failure).join('\n  ');
   }
 }
 
@@ -69,6 +73,8 @@ function notShown(count: number | 'some', what: string): string[] {
 /** One message for all problems, so a single run shows everything that needs fixing. */
 /** `more` says that problems beyond these exist; they were neither collected nor counted. */
 export function configProblemsMessage(problems: readonly ConfigProblem[], more = false): string {
+  const envFiles = problems.flatMap((problem) => (problem.kind === 'env-file' ? [problem.failure] : []));
+  if (envFiles.length > 0 && envFiles.length === problems.length) return envFileProblemsMessage(envFiles);
   const missing = problems.find((problem) => problem.kind === 'missing-file');
   if (missing !== undefined && problems.length === 1) {
     const lookedFor = missing.lookedFor.map((name) => chalk.bold(name)).join(' or ');
@@ -76,7 +82,7 @@ export function configProblemsMessage(problems: readonly ConfigProblem[], more =
       title: 'NO CONFIG FILE',
       body: missing.explicit
         ? `The config file ${chalk.bold(missing.file)} given with --config does not exist.`
-        : `There is no ${lookedFor} in this directory.`,
+        : `There is no ${lookedFor} in this folder or above it, up to the repository root.`,
       wayOut: [
         `Create ${chalk.bold('lucidlines.config.json')} with the processes to run, for example:`,
         '',
@@ -183,15 +189,56 @@ export function unknownFlagMessage(flag: string, suggestion: string | null): str
   });
 }
 
-export function unknownCommandMessage(argument: string): string {
+export function unexpectedArgumentMessage(subcommand: string, argument: string): string {
   return format({
-    title: 'UNKNOWN COMMAND',
-    body: `lucidlines has no subcommand and takes no arguments, but got ${chalk.bold(JSON.stringify(argument))}.`,
+    title: 'UNEXPECTED ARGUMENT',
+    body: `lucidlines ${subcommand} takes no arguments, but got ${chalk.bold(JSON.stringify(argument))}.`,
+    wayOut: ['See how each command is used:', command('lucidlines --help')].join('\n'),
+  });
+}
+
+/** A reserved subcommand that a later version brings; saying so beats running the word as a shell command. */
+export function subcommandNotAvailableMessage(word: string): string {
+  return format({
+    title: 'NOT AVAILABLE YET',
+    body: `${chalk.bold(`lucidlines ${word}`)} is reserved for a command this version of lucidlines does not have yet.`,
     wayOut: [
-      'The processes to run come from the config file. To use another file than lucidlines.config.json:',
-      command('lucidlines --config path/to/config.json'),
-      'See all flags with:',
-      command('lucidlines --help'),
+      `To run a program called ${chalk.bold(word)} as a process instead, put -- before it:`,
+      command(`lucidlines -- ${word}`),
+    ].join('\n'),
+  });
+}
+
+/** A word one typo away from a subcommand: most likely the subcommand, so it is not run as a shell command. */
+export function subcommandTypoMessage(word: string, subcommand: string): string {
+  return format({
+    title: 'UNKNOWN SUBCOMMAND',
+    body: `lucidlines has no subcommand ${chalk.bold(word)}.`,
+    wayOut: [
+      `Did you mean ${chalk.bold(`lucidlines ${subcommand}`)}? To run ${chalk.bold(word)} as a shell command instead, put -- before it:`,
+      command(`lucidlines -- ${word}`),
+    ].join('\n'),
+  });
+}
+
+/** A flag that means nothing in the mode the command line chose; ignoring it would hide a mistake. */
+export function flagNotApplicableMessage(flag: string, mode: string, usedWith: string): string {
+  return format({
+    title: 'FLAG DOES NOT APPLY',
+    body: `${chalk.bold(flag)} does nothing ${mode}.`,
+    wayOut: [`It is used ${usedWith}. See how each command is used:`, command('lucidlines --help')].join(
+      '\n',
+    ),
+  });
+}
+
+export function adHocNamesMessage(problem: string): string {
+  return format({
+    title: 'WRONG --names',
+    body: `--names ${problem}`,
+    wayOut: [
+      'Give one name per command, separated by commas, in the order of the commands:',
+      command('lucidlines --names web,api "npm run dev" "node api.js"'),
     ].join('\n'),
   });
 }
@@ -242,10 +289,14 @@ export function helpText(version: string, options: readonly FlagHelp[]): string 
   return [
     `lucidlines ${version}`,
     '',
-    'Runs every process of lucidlines.config.json (or .jsonc) with prefixed output, and serves a live viewer.',
+    'Runs dev processes with prefixed output, and serves a live viewer.',
     '',
     'Usage:',
-    '  lucidlines [options]',
+    '  lucidlines [options]                   the processes of lucidlines.config.json, found in this folder',
+    '                                         or above it up to the repository root; with no config file,',
+    '                                         the "dev" script of every workspace package',
+    '  lucidlines [options] "<command>"...    these shell commands (-- before them always means commands)',
+    '  lucidlines init [--force]              write lucidlines.config.json from what would run',
     '',
     'Options:',
     ...options.map((option) => `  ${option.flags.padEnd(width)}  ${option.description}`),
@@ -253,6 +304,49 @@ export function helpText(version: string, options: readonly FlagHelp[]): string 
     'Exit codes: 0 after Ctrl-C, 1 when the config or the port is unusable, 2 for a wrong command line.',
     '',
   ].join('\n');
+}
+
+/** A config file is where init would write; replacing a hand-edited file must be asked for. */
+export function initWouldOverwriteMessage(file: string): string {
+  return format({
+    title: 'CONFIG FILE EXISTS',
+    body: `${chalk.bold(file)} already exists, and lucidlines init does not overwrite it unless told to.`,
+    wayOut: ['To replace it with what lucidlines finds now:', command('lucidlines init --force')].join('\n'),
+  });
+}
+
+export function initWriteFailedMessage(file: string, reason: string): string {
+  return format({
+    title: 'CANNOT WRITE THE CONFIG FILE',
+    body: `lucidlines init could not write ${chalk.bold(file)}: ${reason}`,
+    wayOut: 'Check that the folder is writable by you, then run lucidlines init again.',
+  });
+}
+
+/** What init wrote, and whether it came from discovery or is a starter to fill in. */
+export function initWroteMessage(file: string, text: string, from: 'discovery' | 'starter'): string {
+  const intro =
+    from === 'discovery'
+      ? `${chalk.bold('lucidlines:')} wrote ${chalk.bold(file)} with the processes it found:`
+      : `${chalk.bold('lucidlines:')} found no script to run, so it wrote a starter to fill in, ${chalk.bold(file)}:`;
+  return [
+    intro,
+    '',
+    text.trimEnd(),
+    '',
+    chalk.dim('Edit it as you like (comments are allowed), then run:'),
+    command('lucidlines'),
+    '',
+  ].join('\n');
+}
+
+/** The reason a process cannot start because an env file of its own is missing; the others still start. */
+export function missingEnvFileReason(name: string, files: readonly string[]): string {
+  const which = files.length === 1 ? `its env file ${files[0]} does` : `its env files ${files.join(', ')} do`;
+  return processCouldNotStartMessage(
+    name,
+    `${which} not exist. Create it, or fix "envFile" for "${name}" in the config.`,
+  );
 }
 
 // What happened to one process: plain text, because it reaches the terminal and every client (as the

@@ -5,7 +5,17 @@
 
 import * as v from 'valibot';
 import { DEFAULT_ENGINE_OPTIONS } from '../process/spec.js';
-import { atLeastOne, boolean, checked, integer, listOf, matching, plainObject, string } from './values.js';
+import {
+  atLeastOne,
+  boolean,
+  checked,
+  integer,
+  listOf,
+  matching,
+  oneOrMore,
+  plainObject,
+  string,
+} from './values.js';
 
 /** A command-line flag for a field; its name is the field's name in kebab case (`wsPath` → `--ws-path`). */
 export interface FlagDeclaration {
@@ -99,6 +109,8 @@ function envNameProblem(key: string): string | null {
     return 'An environment variable name must not contain "=" or NUL.';
   return null;
 }
+
+const ENV_FILES = oneOrMore('a file path like ".env", or a non-empty array of them');
 
 const ENV_SHAPE = 'must be an object of strings, like { "PORT": "3000" }.';
 
@@ -242,8 +254,16 @@ export const PROCESS = {
   env: field({
     schema: plainObject(v.record(checked(envNameProblem), envValue, ENV_SHAPE), ENV_SHAPE),
     default: {} as Record<string, string>,
-    description: 'Environment variables merged over the inherited environment.',
+    description:
+      'Environment variables merged over the inherited environment and the env files; they win over both.',
     shape: 'object of strings',
+  }),
+  envFile: field({
+    schema: ENV_FILES,
+    description:
+      'Env file(s) of this process in .env syntax, relative to the config file\'s folder, merged over the top-level "envFile" and under "env"; a later file wins. When one does not exist, this process goes to `error` and the others start.',
+    shape: 'string or array',
+    defaultText: 'none',
   }),
 } as const satisfies Record<string, Field>;
 
@@ -256,6 +276,13 @@ export const CONFIG_FILE = {
     shape: 'string',
   }),
   ...SETTINGS,
+  envFile: field({
+    schema: ENV_FILES,
+    description:
+      "Env file(s) for every process in .env syntax (quotes, comments, `export`, multi-line values), relative to the config file's folder; a later file wins. A missing file refuses the start. Variables like $VAR in values are not expanded.",
+    shape: 'string or array',
+    defaultText: 'none',
+  }),
   processes: {
     kind: 'list',
     item: PROCESS,

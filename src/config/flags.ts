@@ -22,8 +22,46 @@ type SettingsFlagKey = {
   [K in keyof typeof SETTINGS]: (typeof SETTINGS)[K] extends { flag: object } ? K : never;
 }[keyof typeof SETTINGS];
 
-/** Flags as typed: a string, `true` for a value flag given without a value, or a boolean for a switch. */
-export type RawFlags = { config?: string | true } & { [K in SettingsFlagKey]?: string | boolean };
+/**
+ * The flags that are not settings: they choose what runs rather than how. Declared here once, for parsing,
+ * --help and the README; `multiple` ones may be repeated and keep every value.
+ */
+const COMMAND_FLAGS = {
+  config: {
+    value: '<path>',
+    description:
+      'Config file to use (default: lucidlines.config.json, then .jsonc, in this folder or above it up to the repository root)',
+  },
+  script: {
+    value: '<name>',
+    description: 'With no config file: the package.json script to run in each package (default: dev)',
+  },
+  filter: {
+    value: '<glob>',
+    multiple: true,
+    description:
+      'With no config file: only the packages whose name, folder or process name matches; repeatable',
+  },
+  names: {
+    value: '<a,b>',
+    description: 'With commands on the command line: their names, comma-separated, in order',
+  },
+  force: { description: 'With init: overwrite an existing config file' },
+} as const satisfies Record<string, { value?: string; multiple?: true; description: string }>;
+
+type CommandFlagKey = keyof typeof COMMAND_FLAGS;
+
+/**
+ * Flags as typed: a string, `true` for a value flag given without a value, or a boolean for a switch; a
+ * repeatable flag keeps every value.
+ */
+export type RawFlags = {
+  config?: string | true;
+  script?: string | true;
+  filter?: (string | true)[];
+  names?: string | true;
+  force?: boolean;
+} & { [K in SettingsFlagKey]?: string | boolean };
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 
@@ -49,10 +87,10 @@ function defaultText(field: Field): string {
 
 /** Every flag with its help line, in the order --help lists them. */
 export const FLAG_HELP: readonly FlagHelp[] = [
-  {
-    flags: '--config <path>',
-    description: 'Config file to use (default: ./lucidlines.config.json, then .jsonc)',
-  },
+  ...Object.entries(COMMAND_FLAGS).map(([long, flag]) => ({
+    flags: 'value' in flag ? `--${long} ${flag.value}` : `--${long}`,
+    description: flag.description,
+  })),
   ...SETTING_FLAGS.flatMap((flag) =>
     isSwitch(flag)
       ? [
@@ -81,7 +119,11 @@ export function flagOf(key: string): string | undefined {
 }
 
 const PARSE_OPTIONS = {
-  config: { type: 'string' },
+  ...Object.fromEntries(
+    Object.entries(COMMAND_FLAGS).map(
+      ([long, flag]) => [long, { type: 'value' in flag ? 'string' : 'boolean' }] as const,
+    ),
+  ),
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
   ...Object.fromEntries(
@@ -91,7 +133,7 @@ const PARSE_OPTIONS = {
 
 /** Every spelling a token may have, as typed, so that `--no-port` is as unknown as `--prot`. */
 const KNOWN_SPELLINGS = new Set([
-  '--config',
+  ...Object.keys(COMMAND_FLAGS).map((long) => `--${long}`),
   '--help',
   '-h',
   '--version',
@@ -104,10 +146,18 @@ const KNOWN_SPELLINGS = new Set([
 export type CommandLine =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'run'; flags: RawFlags }
+  | {
+      kind: 'run';
+      flags: RawFlags;
+      /** The words that are not flags, in order: a subcommand and its arguments, or commands to run. */
+      positionals: string[];
+      /** Whether `--` came before them, which makes them commands to run whatever they look like. */
+      afterDashDash: boolean;
+    }
   | { kind: 'unknown-flag'; flag: string; suggestion: string | null }
-  | { kind: 'unexpected-argument'; argument: string }
   | { kind: 'switch-with-value'; flag: string };
+
+const isCommandFlag = (name: string): name is CommandFlagKey => Object.hasOwn(COMMAND_FLAGS, name);
 
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   const { tokens } = parseArgs({
@@ -118,11 +168,15 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     allowNegative: true,
     tokens: true,
   });
-  const flags: Record<string, string | boolean> = {};
+  const flags: Record<string, string | boolean | (string | true)[]> = {};
+  const positionals: string[] = [];
+  let afterDashDash = false;
   let help = false;
   let version = false;
+  const run = (): CommandLine => ({ kind: 'run', flags: flags as RawFlags, positionals, afterDashDash });
   for (const token of tokens) {
-    if (token.kind === 'positional') return { kind: 'unexpected-argument', argument: token.value };
+    if (token.kind === 'option-terminator') afterDashDash = true;
+    if (token.kind === 'positional') positionals.push(token.value);
     if (token.kind !== 'option') continue;
     if (!KNOWN_SPELLINGS.has(token.rawName)) {
       const suggestion = closest(
@@ -138,9 +192,15 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     if (token.name === 'help') help = true;
     else if (token.name === 'version') version = true;
     const option = PARSE_OPTIONS[token.name as keyof typeof PARSE_OPTIONS];
-    const key =
-      token.name === 'config' ? 'config' : SETTING_FLAGS.find((flag) => flag.long === token.name)?.key;
+    const key = isCommandFlag(token.name)
+      ? token.name
+      : SETTING_FLAGS.find((flag) => flag.long === token.name)?.key;
     if (key === undefined) continue;
+    const keep = (value: string | true) => {
+      if (key === 'filter')
+        flags.filter = [...((flags.filter as (string | true)[] | undefined) ?? []), value];
+      else flags[key] = value;
+    };
     if (option.type === 'boolean') {
       if (token.inlineValue === true) return { kind: 'switch-with-value', flag: token.rawName };
       flags[key] = !token.rawName.startsWith('--no-');
@@ -148,17 +208,17 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     }
     const value = token.value;
     if (value !== undefined && (token.inlineValue === true || !value.startsWith('-'))) {
-      flags[key] = value;
+      keep(value);
       continue;
     }
     // No value, or parseArgs took the next flag as the value (`--port --host x`): the words after it no
     // longer mean what the user meant, so the missing value is the one thing to report.
-    flags[key] = true;
-    return { kind: 'run', flags: flags as RawFlags };
+    keep(true);
+    return run();
   }
   if (help) return { kind: 'help' };
   if (version) return { kind: 'version' };
-  return { kind: 'run', flags: flags as RawFlags };
+  return run();
 }
 
 /**
@@ -168,9 +228,14 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 export function validateFlags(flags: RawFlags): { layer: SettingsLayer; problems: ConfigProblem[] } {
   const layer: Record<string, unknown> = {};
   const problems: ConfigProblem[] = [];
-  if (flags.config === true || flags.config === '') {
-    problems.push({ kind: 'flag', flag: '--config', message: 'needs a file path, like --config dev.json.' });
-  }
+  const needsValue = (value: string | true | undefined, flag: string, example: string) => {
+    if (value === true || value === '')
+      problems.push({ kind: 'flag', flag, message: `needs a value, like ${flag} ${example}.` });
+  };
+  needsValue(flags.config, '--config', 'dev.json');
+  needsValue(flags.script, '--script', 'start');
+  for (const glob of flags.filter ?? []) needsValue(glob, '--filter', "'apps/*'");
+  needsValue(flags.names, '--names', 'web,api');
   for (const flag of SETTING_FLAGS) {
     const raw = flags[flag.key];
     if (raw === undefined) continue;

@@ -4,16 +4,19 @@
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { missingEnvFileReason } from '../errors.js';
 import type { EngineOptions, ProcessSpec } from '../process/spec.js';
+import { findRepositoryRoot } from './discover.js';
+import { type EnvFileFailure, type EnvValues, mergeEnvLayers, readEnvFiles } from './env-files.js';
 import { pathText } from './field-path.js';
 import type { Settings } from './fields.js';
-import { findConfigFile } from './find.js';
+import { type Found, findConfigFile } from './find.js';
 import { type RawFlags, validateFlags } from './flags.js';
 import { engineOptions, mergeSettings } from './merge.js';
 import { parseJsonc } from './parse.js';
 import { locate } from './positions.js';
 import { CappedList, type ConfigProblem, type ConfigWarning } from './problems.js';
-import { validateFile } from './validate.js';
+import { asList, validateFile } from './validate.js';
 
 export interface LucidConfig {
   /** Absolute path of the config file. */
@@ -36,9 +39,11 @@ export type LoadResult =
   | { ok: false; problems: ConfigProblem[]; warnings: ConfigWarning[]; omitted: Omitted };
 
 export interface LoadOptions {
-  /** The directory lucidlines was started in; the config file is looked up here. */
+  /** The directory lucidlines was started in; the config file is looked up here and above. */
   cwd: string;
   flags: RawFlags;
+  /** The config file when the caller has already looked for it; otherwise it is looked for here. */
+  found?: Found;
 }
 
 /** Shows a path relative to where the user is, so terminals and editors can open `file:line:col`. */
@@ -49,7 +54,7 @@ function displayPath(cwd: string, absolutePath: string): string {
 
 const NONE_OMITTED: Omitted = { problems: false, warnings: 0 };
 
-export async function loadConfig({ cwd, flags }: LoadOptions): Promise<LoadResult> {
+export async function loadConfig({ cwd, flags, found: given }: LoadOptions): Promise<LoadResult> {
   const fromFlags = validateFlags(flags);
   const failed = (problems: ConfigProblem[]): LoadResult => ({
     ok: false,
@@ -58,7 +63,7 @@ export async function loadConfig({ cwd, flags }: LoadOptions): Promise<LoadResul
     omitted: NONE_OMITTED,
   });
 
-  const found = await findConfigFile(cwd, typeof flags.config === 'string' ? flags.config : undefined);
+  const found = given ?? (await lookUp(cwd, flags));
   const file = displayPath(cwd, found.absolute);
   if (!found.ok) {
     return failed([{ kind: 'missing-file', file, explicit: found.explicit, lookedFor: found.lookedFor }]);
@@ -106,18 +111,95 @@ export async function loadConfig({ cwd, flags }: LoadOptions): Promise<LoadResul
 
   const baseDir = path.dirname(found.absolute);
   const settings = mergeSettings(validated.layer, fromFlags.layer);
-  // A cwd that does not exist is not a config problem: the engine puts that one process in `error` and the
-  // others start, so the path is only resolved here.
-  const processes: ProcessSpec[] = validated.processes.map((fields) => ({
-    name: fields.name,
-    command: fields.command,
-    cwd: fields.cwd === undefined ? baseDir : path.resolve(baseDir, fields.cwd),
-    env: fields.env ?? {},
-  }));
+  const resolve = (files: readonly string[]) => files.map((file) => path.resolve(baseDir, file));
+  const shown = (failure: EnvFileFailure): EnvFileFailure => ({
+    ...failure,
+    file: displayPath(cwd, failure.file),
+  });
+  const topLevel = await readEnvFiles(resolve(validated.envFiles));
+  // Every env file is read before any is reported, so one run shows all of them that need fixing.
+  const envFailures: EnvFileFailure[] = topLevel.kind === 'failed' ? topLevel.failures.map(shown) : [];
+  const topLevelFile = topLevel.kind === 'loaded' ? topLevel.values : {};
+  const processes: ProcessSpec[] = [];
+  for (const fields of validated.processes) {
+    const own = await processEnvFile(resolve(asList(fields.envFile)));
+    envFailures.push(...own.refusing.map(shown));
+    processes.push({
+      name: fields.name,
+      command: fields.command,
+      // A cwd that does not exist is not a config problem: the engine puts that one process in `error` and
+      // the others start, so the path is only resolved here.
+      cwd: fields.cwd === undefined ? baseDir : path.resolve(baseDir, fields.cwd),
+      // The engine lays these over the inherited environment when it spawns (see childEnvironment), where it
+      // also decides FORCE_COLOR from what the config set, so the inherited layer stays out of the spec.
+      env: mergeEnvLayers({
+        inherited: {},
+        topLevelFile,
+        processFile: own.values,
+        processEnv: fields.env ?? {},
+      }),
+      ...(own.missing.length === 0
+        ? {}
+        : {
+            startProblem: missingEnvFileReason(
+              fields.name,
+              own.missing.map((file) => displayPath(cwd, file)),
+            ),
+          }),
+    });
+  }
+  if (envFailures.length > 0) {
+    return {
+      ok: false,
+      problems: envFailures.map((failure) => ({ kind: 'env-file', failure })),
+      warnings,
+      omitted,
+    };
+  }
   return {
     ok: true,
     warnings,
     omitted,
     config: { file: found.absolute, settings, processes, engine: engineOptions(settings) },
   };
+}
+
+/**
+ * A process's own env files. Missing ones follow the rule of a missing `cwd` (that process fails to start,
+ * the others start), since such a file is often made by a step that has not run yet; bad lines and
+ * unreadable files refuse the start, as they are mistakes in files the user wrote.
+ */
+async function processEnvFile(
+  files: readonly string[],
+): Promise<{ values: EnvValues; missing: string[]; refusing: EnvFileFailure[] }> {
+  const read = await readEnvFiles(files);
+  if (read.kind === 'loaded') return { values: read.values, missing: [], refusing: [] };
+  return {
+    values: {},
+    missing: read.failures.flatMap((failure) => (failure.kind === 'missing' ? [failure.file] : [])),
+    refusing: read.failures.filter((failure) => failure.kind !== 'missing'),
+  };
+}
+
+/** Looks for the config from `cwd` up to the repository root. */
+async function lookUp(cwd: string, flags: RawFlags): Promise<Found> {
+  const root = await findRepositoryRoot(cwd);
+  return findConfigFile(
+    cwd,
+    typeof flags.config === 'string' ? flags.config : undefined,
+    root.kind === 'root' ? root.folder : null,
+  );
+}
+
+/**
+ * Settings for a run without a config file (discovery or commands on the command line): the flags over the
+ * defaults.
+ */
+export function settingsFromFlags(
+  flags: RawFlags,
+): { ok: true; settings: Settings; engine: EngineOptions } | { ok: false; problems: ConfigProblem[] } {
+  const { layer, problems } = validateFlags(flags);
+  if (problems.length > 0) return { ok: false, problems };
+  const settings = mergeSettings({}, layer);
+  return { ok: true, settings, engine: engineOptions(settings) };
 }

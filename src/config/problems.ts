@@ -11,12 +11,16 @@ export interface Position {
   column: number;
 }
 
+import type { EnvFileFailure } from './env-files.js';
+
 export type ConfigProblem =
   | { kind: 'missing-file'; file: string; explicit: boolean; lookedFor: readonly string[] }
   | { kind: 'unreadable'; file: string; message: string }
   | ({ kind: 'syntax'; file: string; message: string } & Position)
   | ({ kind: 'field'; file: string; path: string; message: string } & Position)
-  | { kind: 'flag'; flag: string; message: string };
+  | { kind: 'flag'; flag: string; message: string }
+  /** An env file the config names that refuses the start: a missing top-level file, or bad lines in any. */
+  | { kind: 'env-file'; failure: EnvFileFailure };
 
 export type ConfigWarning = { file: string; path: string; message: string } & Position;
 

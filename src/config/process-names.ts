@@ -60,7 +60,8 @@ function resolveClashes(names: readonly string[], rename: (index: number, name: 
   return names.map((name, index) => ((counts.get(name) ?? 0) > 1 ? rename(index, name) : name));
 }
 
-function numberRemainingClashes(names: readonly string[]): string[] {
+/** Keeps the first of each name and gives the later ones a numeric suffix (`dev`, `dev-2`). */
+export function numberRemainingClashes(names: readonly string[]): string[] {
   const taken = new Set<string>();
   return names.map((name) => {
     let candidate = name;

@@ -19,6 +19,8 @@ export interface FieldIssue {
 
 export interface Validated {
   layer: SettingsLayer;
+  /** The top-level env files as written (relative to the config file), in order; empty when there are none. */
+  envFiles: string[];
   processes: ProcessFields[];
   issues: CappedList<FieldIssue>;
 }
@@ -70,7 +72,19 @@ export function validateFile(value: unknown): Validated {
     });
   }
 
-  return { layer: root.success && issues.total === 0 ? settingsOf(root.output) : {}, processes, issues };
+  const valid = root.success && issues.total === 0;
+  return {
+    layer: valid ? settingsOf(root.output) : {},
+    envFiles: valid ? asList(root.output.envFile as string | string[] | undefined) : [],
+    processes,
+    issues,
+  };
+}
+
+/** A field that takes one file or several, as a list. */
+export function asList(value: string | readonly string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return typeof value === 'string' ? [value] : [...value];
 }
 
 function settingsOf(output: Record<string, unknown>): SettingsLayer {

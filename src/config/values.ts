@@ -48,6 +48,13 @@ export function checked(problem: (text: string) => string | null) {
   );
 }
 
+/** A non-empty string, or a non-empty array of them, as for a field that takes one file or several. */
+export function oneOrMore(meaning: string) {
+  const message = found(`must be ${meaning}`);
+  const one = v.pipe(v.string(message), v.minLength(1, message));
+  return v.union([one, v.pipe(v.array(one, message), v.minLength(1, message))], message);
+}
+
 export function listOf<const TItem extends v.GenericSchema>(item: TItem, shape: string) {
   return v.array(item, `must be an array of ${shape}.`);
 }

@@ -250,6 +250,11 @@ export class ManagedProcess {
     this.#startedAt = this.#deps.now();
     this.#exitCode = null;
     this.#signal = null;
+    if (this.#spec.startProblem !== undefined) {
+      this.#pid = null;
+      this.#fail('SPAWN_FAILED', this.#spec.startProblem);
+      return Promise.resolve();
+    }
     let child: SpawnedChild;
     const marker = this.#deps.nextMarker();
     try {

@@ -6,6 +6,11 @@ export interface ProcessSpec {
   cwd: string;
   /** Variables merged over the inherited environment. */
   env: Record<string, string>;
+  /**
+   * Why this process cannot start, found while loading (a missing env file of its own): every start puts it
+   * in `error` with this reason, as a missing `cwd` does, and the other processes start.
+   */
+  startProblem?: string;
 }
 
 export interface EngineOptions {

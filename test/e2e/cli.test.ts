@@ -242,8 +242,8 @@ describe('lucidlines (built bin)', () => {
     assert.match(value.stderr, /--port must be a whole number from 0 to 65535/);
     const positional = await runToExit(['start'], temp);
     assert.equal(positional.code, 2);
-    assert.match(positional.stderr, /UNKNOWN COMMAND/);
-    assert.match(positional.stderr, /lucidlines --help/);
+    assert.match(positional.stderr, /NOT AVAILABLE YET/);
+    assert.match(positional.stderr, /lucidlines -- start/);
   });
 
   test('a bad config exits 1 naming the file, line, column and field', async () => {
@@ -273,8 +273,8 @@ describe('lucidlines (built bin)', () => {
     assert.match(names.stderr, /lucidlines\.config\.json:1:27 +processes\[0\]\.name must not contain "\/"/);
     const missing = await runToExit([], mkdtempSync(path.join(temp, 'none-')));
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /NO CONFIG FILE/);
-    assert.match(missing.stderr, /lucidlines\.config\.json or lucidlines\.config\.jsonc/);
+    assert.match(missing.stderr, /NOTHING TO RUN/);
+    assert.match(missing.stderr, /lucidlines init/);
     const flag = await runToExit(['--max-clients', '0'], cwd);
     assert.equal(flag.code, 2);
     assert.match(flag.stderr, /--max-clients must be a whole number of at least 1/);

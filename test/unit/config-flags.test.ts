@@ -8,23 +8,57 @@ describe('parseCommandLine', () => {
     assert.deepEqual(parseCommandLine(['--token', '0123', '--port=1e3', '--ws-path', '/0x10']), {
       kind: 'run',
       flags: { token: '0123', port: '1e3', wsPath: '/0x10' },
+      positionals: [],
+      afterDashDash: false,
     });
   });
 
   test('reads switches and their --no- form, the last one winning', () => {
-    assert.deepEqual(parseCommandLine(['--open']), { kind: 'run', flags: { open: true } });
-    assert.deepEqual(parseCommandLine(['--open', '--no-open']), { kind: 'run', flags: { open: false } });
-    assert.deepEqual(parseCommandLine(['--port', '1', '--port', '2']), { kind: 'run', flags: { port: '2' } });
+    assert.deepEqual(parseCommandLine(['--open']), {
+      kind: 'run',
+      flags: { open: true },
+      positionals: [],
+      afterDashDash: false,
+    });
+    assert.deepEqual(parseCommandLine(['--open', '--no-open']), {
+      kind: 'run',
+      flags: { open: false },
+      positionals: [],
+      afterDashDash: false,
+    });
+    assert.deepEqual(parseCommandLine(['--port', '1', '--port', '2']), {
+      kind: 'run',
+      flags: { port: '2' },
+      positionals: [],
+      afterDashDash: false,
+    });
   });
 
   test('marks a value flag without a value, also when the next word is another flag', () => {
-    assert.deepEqual(parseCommandLine(['--port']), { kind: 'run', flags: { port: true } });
-    assert.deepEqual(parseCommandLine(['--config', '--host', 'h']), { kind: 'run', flags: { config: true } });
+    assert.deepEqual(parseCommandLine(['--port']), {
+      kind: 'run',
+      flags: { port: true },
+      positionals: [],
+      afterDashDash: false,
+    });
+    assert.deepEqual(parseCommandLine(['--config', '--host', 'h']), {
+      kind: 'run',
+      flags: { config: true },
+      positionals: [],
+      afterDashDash: false,
+    });
     assert.deepEqual(parseCommandLine(['--max-clients', '--open']), {
       kind: 'run',
       flags: { maxClients: true },
+      positionals: [],
+      afterDashDash: false,
     });
-    assert.deepEqual(parseCommandLine(['--port=-1']), { kind: 'run', flags: { port: '-1' } });
+    assert.deepEqual(parseCommandLine(['--port=-1']), {
+      kind: 'run',
+      flags: { port: '-1' },
+      positionals: [],
+      afterDashDash: false,
+    });
   });
 
   test('names an unknown flag with a suggestion, including a --no- form of a value flag', () => {
@@ -46,11 +80,18 @@ describe('parseCommandLine', () => {
     assert.deepEqual(parseCommandLine(['-x']), { kind: 'unknown-flag', flag: '-x', suggestion: null });
   });
 
-  test('refuses positional arguments (also after --) and a value given to a switch', () => {
-    assert.deepEqual(parseCommandLine(['start']), { kind: 'unexpected-argument', argument: 'start' });
-    assert.deepEqual(parseCommandLine(['--', 'npm run dev']), {
-      kind: 'unexpected-argument',
-      argument: 'npm run dev',
+  test('keeps positional arguments in order, notes a --, and refuses a value given to a switch', () => {
+    assert.deepEqual(parseCommandLine(['init', '--force']), {
+      kind: 'run',
+      flags: { force: true },
+      positionals: ['init'],
+      afterDashDash: false,
+    });
+    assert.deepEqual(parseCommandLine(['--filter', 'a', '--filter=b', '--', 'npm run dev', 'vite']), {
+      kind: 'run',
+      flags: { filter: ['a', 'b'] },
+      positionals: ['npm run dev', 'vite'],
+      afterDashDash: true,
     });
     assert.deepEqual(parseCommandLine(['--open=yes']), { kind: 'switch-with-value', flag: '--open' });
   });
