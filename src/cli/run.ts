@@ -69,9 +69,6 @@ export async function runProcesses(
     const instanceId = newInstanceId();
     supervisor = new Supervisor(processes, engine, { instanceId });
     detachPrinter = attachTerminalPrinter(supervisor, { out: io.stdout });
-    guard = await io.guardRun({ projectRoot, instanceId, killTimeoutMs: engine.killTimeoutMs }, supervisor);
-    for (const notice of guard.notices) print(io.stderr, notice);
-
     const started = await startServer(
       {
         host: settings.host,
@@ -104,6 +101,10 @@ export async function runProcesses(
       if (failure !== null) print(io.stderr, openBrowserFailedMessage(server.url, failure));
     }
 
+    // The guard comes after the URL, which it does not need, so the URL appears sooner; it still comes before
+    // any child is spawned, which is what the leftover sweep and the watchdog need.
+    guard = await io.guardRun({ projectRoot, instanceId, killTimeoutMs: engine.killTimeoutMs }, supervisor);
+    for (const notice of guard.notices) print(io.stderr, notice);
     if (signalCount === 0) await supervisor.startAll();
     await stopRequested;
 

@@ -3,13 +3,17 @@
 
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import picomatch from 'picomatch';
-import { glob } from 'tinyglobby';
-import { parse as parseYaml } from 'yaml';
 import { type DetectedPackageManager, detectPackageManager, runScriptCommand } from './package-manager.js';
 import { packageProcessNames } from './process-names.js';
 
 export const DEFAULT_SCRIPT = 'dev';
+
+// The glob and YAML libraries are loaded when discovery needs them, not when this module is: every start
+// walks up for the repository root through here, and loading them up front cost ~100 ms of the start-up
+// budget even when a config file makes discovery unnecessary.
+const loadPicomatch = () => import('picomatch').then((module) => module.default);
+const loadGlob = () => import('tinyglobby').then((module) => module.glob);
+const loadYamlParser = () => import('yaml').then((module) => module.parse);
 
 export interface DiscoverOptions {
   /** Where lucidlines was started. */
@@ -190,7 +194,8 @@ async function build(
   );
   const packageManager = await detectPackageManager(root, rootPackageJson?.fields.packageManager);
   const command = runScriptCommand(packageManager.name, script);
-  const matches = filter.length === 0 ? () => true : picomatch(filter.map(withoutDotSlash), { dot: true });
+  const matches =
+    filter.length === 0 ? () => true : (await loadPicomatch())(filter.map(withoutDotSlash), { dot: true });
   const processes: DiscoveredProcess[] = [];
   for (const { folder, packageName = folder, name, renamed } of named) {
     if (![packageName, folder, name].some((candidate) => matches(candidate))) continue;
@@ -232,6 +237,7 @@ async function workspacePatterns(
     const file = path.join(workspaceRoot.folder, 'pnpm-workspace.yaml');
     let document: unknown;
     try {
+      const parseYaml = await loadYamlParser();
       document = parseYaml(await readFile(file, 'utf8'));
     } catch (error) {
       return { kind: 'problem', file, reason: reasonOf(error) };
@@ -269,6 +275,7 @@ async function findWorkspacePackages(
   const positive = globs.filter((glob) => !glob.startsWith('!')).map(toPackageJson);
   const negative = globs.filter((glob) => glob.startsWith('!')).map((glob) => toPackageJson(glob.slice(1)));
   if (positive.length === 0) return { kind: 'packages', packages: [] };
+  const glob = await loadGlob();
   const files = await glob(positive, {
     cwd: root,
     ignore: [...negative, '**/node_modules/**'],
