@@ -1,50 +1,19 @@
 // Runs the built `bin/lucidlines.js` as a user would, against real processes and a real socket.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
-import { ensureBuilt } from '../fixtures/build.js';
+import { cliHarness, isAlive } from '../fixtures/cli-harness.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(root, 'bin', 'lucidlines.js');
 const ticker = path.join(root, 'test', 'fixtures', 'cli-ticker.mjs');
 const stubborn = path.join(root, 'test', 'fixtures', 'cli-stubborn.mjs');
 const maxRssRecorder = path.join(root, 'test', 'fixtures', 'cli-max-rss.cjs');
-const temp = mkdtempSync(path.join(tmpdir(), 'lucid-cli-'));
-
-const started: ChildProcess[] = [];
-const recordedPids = new Set<number>();
-
-before(ensureBuilt);
-
-after(() => {
-  for (const child of started)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  for (const pid of recordedPids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone, as it should be.
-    }
-  }
-  rmSync(temp, { recursive: true, force: true });
-});
-
-/** Alive means it exists and is not a zombie: orphans are never reaped on these machines, yet are dead. */
-function isAlive(pid: number): boolean {
-  try {
-    const state = execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim();
-    return state !== '' && !state.startsWith('Z');
-  } catch {
-    return false;
-  }
-}
+const { temp, recordedPids, startCli, runToExit } = cliHarness('lucid-cli-');
 
 function writeConfig(name: string, config: unknown): string {
   const dir = mkdtempSync(path.join(temp, `${name}-`));
@@ -53,75 +22,6 @@ function writeConfig(name: string, config: unknown): string {
     typeof config === 'string' ? config : JSON.stringify(config),
   );
   return dir;
-}
-
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  waitForOutput: (pattern: RegExp, what: string) => Promise<RegExpMatchArray>;
-}
-
-interface StartOptions {
-  /** Options for the Node process that runs lucidlines, before the script. */
-  nodeOptions?: string[];
-  env?: NodeJS.ProcessEnv;
-}
-
-function startCli(args: string[], cwd: string, options: StartOptions = {}): Run {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
-  delete env.FORCE_COLOR;
-  const child = spawn(process.execPath, [...(options.nodeOptions ?? []), bin, ...args], {
-    cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  let stdout = '';
-  let stderr = '';
-  const waiters = new Set<() => void>();
-  const notify = () => {
-    for (const waiter of waiters) waiter();
-  };
-  child.stdout?.setEncoding('utf8').on('data', (text: string) => {
-    stdout += text;
-    notify();
-  });
-  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
-    stderr += text;
-    notify();
-  });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('close', (code, signal) => {
-      notify();
-      resolve({ code, signal });
-    });
-  });
-  const waitForOutput = (pattern: RegExp, what: string) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const check = () => {
-        const match = stdout.match(pattern);
-        if (match !== null) {
-          waiters.delete(check);
-          resolve(match);
-        } else if (child.exitCode !== null || child.signalCode !== null) {
-          waiters.delete(check);
-          reject(
-            new Error(`lucidlines exited before printing ${what}.\nstdout:\n${stdout}\nstderr:\n${stderr}`),
-          );
-        }
-      };
-      waiters.add(check);
-      check();
-    });
-  return { child, stdout: () => stdout, stderr: () => stderr, exit, waitForOutput };
-}
-
-async function runToExit(args: string[], cwd: string, options: StartOptions = {}) {
-  const run = startCli(args, cwd, options);
-  const { code } = await run.exit;
-  return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
 
 describe('lucidlines (built bin)', () => {

@@ -2,46 +2,16 @@
 // real processes. Every wait is on something lucidlines or a child printed, never on time.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load.js';
-import { ensureBuilt } from '../fixtures/build.js';
+import { type CliRun, cliHarness, isAlive } from '../fixtures/cli-harness.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(root, 'bin', 'lucidlines.js');
 const ticker = path.join(root, 'test', 'fixtures', 'cli-ticker.mjs');
-const temp = mkdtempSync(path.join(tmpdir(), 'lucid-zero-'));
-const started: ChildProcess[] = [];
-const recordedPids = new Set<number>();
-
-before(ensureBuilt);
-
-after(() => {
-  for (const child of started)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  for (const pid of recordedPids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone, as it should be.
-    }
-  }
-  rmSync(temp, { recursive: true, force: true });
-});
-
-/** Alive means it exists and is not a zombie: orphans are never reaped on these machines, yet are dead. */
-function isAlive(pid: number): boolean {
-  try {
-    const state = execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim();
-    return state !== '' && !state.startsWith('Z');
-  } catch {
-    return false;
-  }
-}
+const { temp, recordedPids, startCli, runToExit } = cliHarness('lucid-zero-');
 
 /** Writes `files` (path → text, or an object written as JSON) under a new folder and returns the folder. */
 function makeRepo(name: string, files: Record<string, string | object>): string {
@@ -76,71 +46,8 @@ function workspace(name: string): string {
   });
 }
 
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<{ code: number | null }>;
-  waitFor: (pattern: RegExp, what: string) => Promise<RegExpMatchArray>;
-}
-
-function startCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Run {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...env };
-  delete childEnv.FORCE_COLOR;
-  const child = spawn(process.execPath, [bin, ...args], {
-    cwd,
-    env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  let stdout = '';
-  let stderr = '';
-  const waiters = new Set<() => void>();
-  const notify = () => {
-    for (const waiter of waiters) waiter();
-  };
-  child.stdout?.setEncoding('utf8').on('data', (text: string) => {
-    stdout += text;
-    notify();
-  });
-  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
-    stderr += text;
-    notify();
-  });
-  const exit = new Promise<{ code: number | null }>((resolve) => {
-    child.on('close', (code) => {
-      notify();
-      resolve({ code });
-    });
-  });
-  const waitFor = (pattern: RegExp, what: string) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const check = () => {
-        const match = stdout.match(pattern);
-        if (match !== null) {
-          waiters.delete(check);
-          resolve(match);
-        } else if (child.exitCode !== null || child.signalCode !== null) {
-          waiters.delete(check);
-          reject(
-            new Error(`lucidlines exited before printing ${what}.\nstdout:\n${stdout}\nstderr:\n${stderr}`),
-          );
-        }
-      };
-      waiters.add(check);
-      check();
-    });
-  return { child, stdout: () => stdout, stderr: () => stderr, exit, waitFor };
-}
-
-async function runToExit(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const run = startCli(args, cwd, env);
-  const { code } = await run.exit;
-  return { code, stdout: run.stdout(), stderr: run.stderr() };
-}
-
 /** Stops lucidlines with Ctrl-C and checks it exits 0 and that none of `pids` survives. */
-async function stopAndCheck(run: Run, pids: number[]): Promise<void> {
+async function stopAndCheck(run: CliRun, pids: number[]): Promise<void> {
   for (const pid of pids) recordedPids.add(pid);
   run.child.kill('SIGINT');
   const { code } = await run.exit;
@@ -155,7 +62,10 @@ describe('zero config (built bin)', () => {
       'apps/web/src/.keep': '',
     });
     const run = startCli(['--port', '0'], path.join(repo, 'apps', 'web', 'src'));
-    const [, pid] = await run.waitFor(/^\[rooted\] +rooted started pid=(\d+)$/m, 'the root config process');
+    const [, pid] = await run.waitForOutput(
+      /^\[rooted\] +rooted started pid=(\d+)$/m,
+      'the root config process',
+    );
     assert.doesNotMatch(run.stdout(), /no config file/);
     await stopAndCheck(run, [Number(pid)]);
   });
@@ -163,15 +73,15 @@ describe('zero config (built bin)', () => {
   test('with no config, the dev scripts of the workspace run, from any folder, and Ctrl-C leaves nothing', async () => {
     const repo = workspace('discover');
     const run = startCli(['--port', '0'], path.join(repo, 'apps', 'web'));
-    await run.waitFor(
+    await run.waitForOutput(
       /no config file, so it runs the 2 processes found in .*\(npm: from the package-lock\.json file\)/,
       'the summary',
     );
     assert.match(run.stdout(), /^ {2}api +@acme\/api +apps\/api +npm run dev$/m);
     assert.match(run.stdout(), /^ {2}web +@acme\/web +apps\/web +npm run dev$/m);
     assert.match(run.stdout(), /lucidlines init/);
-    const [, web] = await run.waitFor(/^\[web\] +web-dev started pid=(\d+)$/m, 'the web dev script');
-    const [, api] = await run.waitFor(/^\[api\] +api-dev started pid=(\d+)$/m, 'the api dev script');
+    const [, web] = await run.waitForOutput(/^\[web\] +web-dev started pid=(\d+)$/m, 'the web dev script');
+    const [, api] = await run.waitForOutput(/^\[api\] +api-dev started pid=(\d+)$/m, 'the api dev script');
     assert.doesNotMatch(run.stdout(), /\[lib\]/);
     await stopAndCheck(run, [Number(web), Number(api)]);
   });
@@ -179,15 +89,18 @@ describe('zero config (built bin)', () => {
   test('--script picks another script and --filter narrows the packages', async () => {
     const repo = workspace('script-filter');
     const run = startCli(['--port', '0', '--script', 'start', '--filter', '@acme/w*'], repo);
-    await run.waitFor(/runs the 1 process found/, 'the summary');
-    const [, web] = await run.waitFor(/^\[web\] +web-start started pid=(\d+)$/m, 'the web start script');
+    await run.waitForOutput(/runs the 1 process found/, 'the summary');
+    const [, web] = await run.waitForOutput(
+      /^\[web\] +web-start started pid=(\d+)$/m,
+      'the web start script',
+    );
     assert.doesNotMatch(run.stdout(), /\[api\]/);
     await stopAndCheck(run, [Number(web)]);
 
     const both = startCli(['--port', '0', '--filter', 'apps/api', '--filter', 'web'], repo);
-    await both.waitFor(/runs the 2 processes found/, 'the summary of two filters');
-    const [, webDev] = await both.waitFor(/^\[web\] +web-dev started pid=(\d+)$/m, 'web');
-    const [, apiDev] = await both.waitFor(/^\[api\] +api-dev started pid=(\d+)$/m, 'api');
+    await both.waitForOutput(/runs the 2 processes found/, 'the summary of two filters');
+    const [, webDev] = await both.waitForOutput(/^\[web\] +web-dev started pid=(\d+)$/m, 'web');
+    const [, apiDev] = await both.waitForOutput(/^\[api\] +api-dev started pid=(\d+)$/m, 'api');
     await stopAndCheck(both, [Number(webDev), Number(apiDev)]);
 
     const none = await runToExit(['--filter', 'nothing-matches'], repo);
@@ -269,14 +182,20 @@ describe('zero config (built bin)', () => {
   test('commands on the command line run with derived names, or with --names', async () => {
     const dir = makeRepo('ad-hoc', {});
     const derived = startCli(['--port', '0', tick('one'), `${tick('two')}`], dir);
-    const [, one] = await derived.waitFor(/^\[cli-ticker\] +one started pid=(\d+)$/m, 'the first command');
-    const [, two] = await derived.waitFor(/^\[cli-ticker-2\] +two started pid=(\d+)$/m, 'the second command');
+    const [, one] = await derived.waitForOutput(
+      /^\[cli-ticker\] +one started pid=(\d+)$/m,
+      'the first command',
+    );
+    const [, two] = await derived.waitForOutput(
+      /^\[cli-ticker-2\] +two started pid=(\d+)$/m,
+      'the second command',
+    );
     assert.match(derived.stdout(), /running 2 processes/);
     await stopAndCheck(derived, [Number(one), Number(two)]);
 
     const named = startCli(['--names', 'web,api', '--port', '0', tick('w'), tick('a')], dir);
-    const [, web] = await named.waitFor(/^\[web\] +w started pid=(\d+)$/m, 'the command named web');
-    const [, api] = await named.waitFor(/^\[api\] +a started pid=(\d+)$/m, 'the command named api');
+    const [, web] = await named.waitForOutput(/^\[web\] +w started pid=(\d+)$/m, 'the command named web');
+    const [, api] = await named.waitForOutput(/^\[api\] +a started pid=(\d+)$/m, 'the command named api');
     await stopAndCheck(named, [Number(web), Number(api)]);
 
     const wrong = await runToExit(['--names', 'a/b', 'x y'], dir);
@@ -297,10 +216,10 @@ describe('zero config (built bin)', () => {
     assert.match(typo.stderr, /lucidlines -- stauts/);
 
     const forced = startCli(['--port', '0', '--', 'stop'], dir, {
-      PATH: `${path.join(dir, 'bin')}${path.delimiter}${process.env.PATH}`,
+      env: { PATH: `${path.join(dir, 'bin')}${path.delimiter}${process.env.PATH}` },
     });
-    await forced.waitFor(/^\[stop\] +the stop program ran$/m, 'the stop program');
-    await forced.waitFor(/^\[stop\] +exited with code 0$/m, 'its exit');
+    await forced.waitForOutput(/^\[stop\] +the stop program ran$/m, 'the stop program');
+    await forced.waitForOutput(/^\[stop\] +exited with code 0$/m, 'its exit');
     await stopAndCheck(forced, []);
   });
 
@@ -324,13 +243,13 @@ describe('zero config (built bin)', () => {
       },
     });
     const inherited = { A: 'inherited', B: 'inherited', C: 'inherited', D: 'inherited' };
-    const run = startCli(['--port', '0'], repo, inherited);
-    await run.waitFor(
+    const run = startCli(['--port', '0'], repo, { env: inherited });
+    await run.waitForOutput(
       /^\[web\] +vars inherited\|top\|process\|env\|a # not a comment\|line one$/m,
       'the variables',
     );
-    await run.waitFor(/^\[web\] +line two$/m, 'the second line of the multi-line value');
-    await run.waitFor(/^\[web\] +exited with code 0$/m, 'its exit');
+    await run.waitForOutput(/^\[web\] +line two$/m, 'the second line of the multi-line value');
+    await run.waitForOutput(/^\[web\] +exited with code 0$/m, 'its exit');
     await stopAndCheck(run, []);
   });
 
@@ -365,12 +284,12 @@ describe('zero config (built bin)', () => {
       },
     });
     const run = startCli(['--port', '0'], repo);
-    await run.waitFor(
+    await run.waitForOutput(
       /^\[lost\] ! Process "lost" could not be started: its env file \.env\.lost does not exist\./m,
       'the reason',
     );
-    await run.waitFor(/^\[lost\] +failed$/m, 'the error state');
-    const [, fine] = await run.waitFor(/^\[fine\] +fine started pid=(\d+)$/m, 'the other process');
+    await run.waitForOutput(/^\[lost\] +failed$/m, 'the error state');
+    const [, fine] = await run.waitForOutput(/^\[fine\] +fine started pid=(\d+)$/m, 'the other process');
     assert.doesNotMatch(run.stdout(), /lost started/);
     await stopAndCheck(run, [Number(fine)]);
   });

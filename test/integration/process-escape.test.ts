@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ensureBuilt, ROOT } from '../fixtures/build.js';
+import { isAlive } from '../fixtures/cli-harness.js';
 
 const bin = path.join(ROOT, 'bin', 'lucidlines.js');
 const daemonFixture = path.join(ROOT, 'test', 'fixtures', 'process-daemon.mjs');
@@ -27,16 +28,6 @@ after(() => {
   }
   rmSync(temp, { recursive: true, force: true });
 });
-
-/** Alive means it exists and is not a zombie: orphans are never reaped on these machines, yet are dead. */
-function isAlive(pid: number): boolean {
-  try {
-    const state = execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim();
-    return state !== '' && !state.startsWith('Z');
-  } catch {
-    return false;
-  }
-}
 
 const which = (name: string): string =>
   execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
