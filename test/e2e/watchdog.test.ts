@@ -4,26 +4,17 @@
 // process that merely got a recorded pid, are never touched.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectHash } from '../../src/project-state.js';
-import { ensureBuilt, ROOT } from '../fixtures/build.js';
+import { ROOT } from '../fixtures/build.js';
+import { type CliRun, cliHarness } from '../fixtures/cli-harness.js';
 
-const bin = path.join(ROOT, 'bin', 'lucidlines.js');
 const quiet = path.join(ROOT, 'test', 'fixtures', 'watchdog-quiet.mjs');
-const temp = mkdtempSync(path.join(tmpdir(), 'lucid-watchdog-'));
+const { temp, recordedPids, startCli: startCliWith } = cliHarness('lucid-watchdog-');
 /** Every test's state lives here, so the test can look at the records and never meets a real user's. */
 const runtimeDir = path.join(temp, 'runtime');
 mkdirSync(runtimeDir, { mode: 0o700 });
@@ -33,24 +24,6 @@ const KILL_TIMEOUT_MS = 1500;
 const HANG_GUARD_MS = 60_000;
 /** How often a waited-for state is looked at again. */
 const POLL_MS = 25;
-
-const started: ChildProcess[] = [];
-const seenPids = new Set<number>();
-
-before(ensureBuilt);
-
-after(() => {
-  for (const child of started)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  for (const pid of seenPids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone, as it should be.
-    }
-  }
-  rmSync(temp, { recursive: true, force: true });
-});
 
 /**
  * The pids among these that are alive: existing and not zombies (orphans are never reaped on these machines,
@@ -121,64 +94,41 @@ function writeProject(name: string): string {
   return dir;
 }
 
-interface Run {
-  child: ChildProcess;
-  pid: number;
-  output: () => string;
-  stderr: () => string;
-  waitFor: (pattern: RegExp, what: string) => Promise<RegExpMatchArray>;
+function startCli(cwd: string): CliRun {
+  return startCliWith(['--port', '0'], cwd, { env: { XDG_RUNTIME_DIR: runtimeDir } });
 }
 
-function startCli(cwd: string): Run {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', XDG_RUNTIME_DIR: runtimeDir };
-  delete env.FORCE_COLOR;
-  const child = spawn(process.execPath, [bin, '--port', '0'], {
-    cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (text: string) => {
-    stdout += text;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
-    stderr += text;
-  });
-  const waitFor = async (pattern: RegExp, what: string) => {
-    await waitUntil(() => pattern.test(stdout) || child.exitCode !== null || child.signalCode !== null, what);
-    const match = stdout.match(pattern);
-    if (match === null)
-      throw new Error(`lucidlines exited before printing ${what}.\nstdout:\n${stdout}\nstderr:\n${stderr}`);
-    return match;
-  };
-  return { child, pid: child.pid as number, output: () => stdout, stderr: () => stderr, waitFor };
-}
+/** The pid of lucidlines itself. */
+const pidOf = (run: CliRun): number => run.child.pid as number;
 
 /** Every pid of the run once all four processes announced themselves: the group leaders and the node processes. */
-async function runningPids(run: Run): Promise<number[]> {
+async function runningPids(run: CliRun): Promise<number[]> {
   const pids: number[] = [];
   for (const name of ['tree', 'plain', 'stubborn', 'envless']) {
-    const [, pid] = await run.waitFor(new RegExp(`^\\[${name}\\] +\\w+ started pid=(\\d+)$`, 'm'), `${name}`);
+    const [, pid] = await run.waitForOutput(
+      new RegExp(`^\\[${name}\\] +\\w+ started pid=(\\d+)$`, 'm'),
+      `${name}`,
+    );
     pids.push(Number(pid));
   }
-  const leaders = [...run.output().matchAll(/^\[\w+\] +running \(pid (\d+)\)$/gm)].map((m) => Number(m[1]));
+  const leaders = [...run.stdout().matchAll(/^\[\w+\] +running \(pid (\d+)\)$/gm)].map((m) => Number(m[1]));
   const all = [...new Set([...pids, ...leaders])];
   // At least the shell of `tree` is a process of its own besides the node it forked.
-  assert.ok(all.length >= 5, run.output());
-  for (const pid of all) seenPids.add(pid);
+  assert.ok(all.length >= 5, run.stdout());
+  for (const pid of all) recordedPids.add(pid);
   for (const pid of all) assert.ok(isAlive(pid), `pid ${pid} should run`);
   return all;
 }
 
 /** The watchdog is the only child of lucidlines that runs its script. */
-function watchdogOf(run: Run): number {
-  const children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(run.pid)], { encoding: 'utf8' });
+function watchdogOf(run: CliRun): number {
+  const children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pidOf(run))], {
+    encoding: 'utf8',
+  });
   const line = children.split('\n').find((entry) => entry.includes('watchdog-main'));
   assert.ok(line !== undefined, `no watchdog among the children of lucidlines:\n${children}`);
   const pid = Number.parseInt(line, 10);
-  seenPids.add(pid);
+  recordedPids.add(pid);
   return pid;
 }
 
@@ -193,7 +143,7 @@ function recordsOf(project: string): string[] {
   return readdirSync(folder).filter((name) => /^run-[0-9a-f]+\.json$/.test(name));
 }
 
-async function stopWithCtrlC(run: Run): Promise<void> {
+async function stopWithCtrlC(run: CliRun): Promise<void> {
   run.child.kill('SIGINT');
   await waitUntil(() => run.child.exitCode !== null, 'lucidlines to exit after SIGINT');
   assert.equal(run.child.exitCode, 0, run.stderr());
@@ -227,7 +177,7 @@ describe('nothing survives lucidlines dying', { concurrency: false }, () => {
     process.kill(watchdog, 'SIGKILL');
     await timeUntilGone([watchdog]);
     first.child.kill('SIGKILL');
-    await timeUntilGone([first.pid]);
+    await timeUntilGone([pidOf(first)]);
     assert.deepEqual(
       pids.filter((pid) => !isAlive(pid)),
       [],
@@ -244,7 +194,9 @@ describe('nothing survives lucidlines dying', { concurrency: false }, () => {
     assert.equal(notices.length, 1, second.stderr());
     assert.match(
       notices[0] as string,
-      new RegExp(`^lucidlines: stopped \\d+ processes left running by an earlier run \\(pid ${first.pid}\\)`),
+      new RegExp(
+        `^lucidlines: stopped \\d+ processes left running by an earlier run \\(pid ${pidOf(first)}\\)`,
+      ),
     );
     await stopWithCtrlC(second);
     assert.deepEqual(secondPids.filter(isAlive), []);
@@ -281,9 +233,8 @@ describe('nothing survives lucidlines dying', { concurrency: false }, () => {
     const project = writeProject('recycled');
     // A process that happens to lead a group with a recorded pid, as a recycled pid would.
     const bystander = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
-    started.push(bystander);
     const bystanderPid = bystander.pid as number;
-    seenPids.add(bystanderPid);
+    recordedPids.add(bystanderPid);
     // A dead owner: the pid of a process that has exited.
     const deadOwner = spawnSync('true').pid;
     mkdirSync(stateFolder(project), { recursive: true, mode: 0o700 });

@@ -3,31 +3,15 @@
 // be kept. lucidlines must exit, name what it swept, and leave only the kept one running.
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { ensureBuilt, ROOT } from '../fixtures/build.js';
-import { isAlive } from '../fixtures/cli-harness.js';
+import { test } from 'node:test';
+import { ROOT } from '../fixtures/build.js';
+import { cliHarness, isAlive } from '../fixtures/cli-harness.js';
 
-const bin = path.join(ROOT, 'bin', 'lucidlines.js');
 const daemonFixture = path.join(ROOT, 'test', 'fixtures', 'process-daemon.mjs');
-const temp = mkdtempSync(path.join(tmpdir(), 'lucid-escape-'));
-const recordedPids = new Set<number>();
-
-before(ensureBuilt);
-
-after(() => {
-  for (const pid of recordedPids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone, as it should be.
-    }
-  }
-  rmSync(temp, { recursive: true, force: true });
-});
+const { temp, recordedPids, startCli } = cliHarness('lucid-escape-');
 
 const which = (name: string): string =>
   execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
@@ -54,38 +38,8 @@ test('Ctrl-C ends lucidlines, stops escaped descendants and names them, and spar
       ],
     }),
   );
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.FORCE_COLOR;
-  const cli = spawn(process.execPath, [bin, '--port', '0'], {
-    cwd: temp,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  const waiters = new Set<() => void>();
-  cli.stdout.setEncoding('utf8').on('data', (text: string) => {
-    stdout += text;
-    for (const waiter of waiters) waiter();
-  });
-  cli.stderr.setEncoding('utf8').on('data', (text: string) => {
-    stderr += text;
-  });
-  const exit = new Promise<number | null>((resolve) => cli.on('close', (code) => resolve(code)));
-  const waitFor = (pattern: RegExp) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const check = () => {
-        const match = stdout.match(pattern);
-        if (match !== null) {
-          waiters.delete(check);
-          resolve(match);
-        } else if (cli.exitCode !== null) {
-          reject(new Error(`lucidlines exited before ${pattern}\n${stdout}\n${stderr}`));
-        }
-      };
-      waiters.add(check);
-      check();
-    });
+  const run = startCli(['--port', '0'], temp);
+  const waitFor = (pattern: RegExp) => run.waitForOutput(pattern, String(pattern));
   const pidOf = async (pattern: RegExp) => {
     const pid = Number((await waitFor(pattern))[1]);
     recordedPids.add(pid);
@@ -102,8 +56,9 @@ test('Ctrl-C ends lucidlines, stops escaped descendants and names them, and spar
   assert.ok(isAlive(daemon), 'the daemon runs until Ctrl-C');
   assert.ok(isAlive(unmarked), 'the unmarked orphan runs until Ctrl-C');
 
-  cli.kill('SIGINT');
-  assert.equal(await exit, 0, stderr);
+  run.child.kill('SIGINT');
+  assert.equal((await run.exit).code, 0, run.stderr());
+  const stdout = run.stdout();
   const survivors = [orphan, daemon, unmarked].filter(isAlive);
   assert.deepEqual(survivors, [], `still running after exit: ${survivors.join(', ')}\n${stdout}`);
   assert.ok(isAlive(kept), 'the LUCIDLINES_KEEP=1 process must survive');
