@@ -61,6 +61,7 @@ export const ERROR_CODES = [
   'RATE_LIMIT',
   'SPAWN_FAILED',
   'PROCESS_EXITED',
+  'NOT_READY',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
