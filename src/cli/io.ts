@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type GuardRun, guardRun } from '../process/watchdog-guard.js';
-import type { TerminalOutput } from '../terminal.js';
+import type { TerminalOutput } from '../terminal/printer.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

@@ -17,7 +17,7 @@ import { newInstanceId } from '../process/marker.js';
 import { Supervisor } from '../process/supervisor.js';
 import type { RunGuard } from '../process/watchdog-guard.js';
 import { isLoopbackHost, type RunningServer, startServer } from '../server/server.js';
-import { attachTerminalPrinter } from '../terminal.js';
+import { attachTerminalPrinter } from '../terminal/printer.js';
 import { type CliIo, EXIT_FAILURE, EXIT_OK, print } from './io.js';
 import type { Planned } from './plan.js';
 
