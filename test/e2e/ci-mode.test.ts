@@ -256,6 +256,6 @@ describe('terminal output flags (built bin, pipes)', () => {
     );
     const stripped = await runToExit(['--no-color', ...args], cwd);
     assert.match(stripped.stdout, /^\[web\] {3}red$/m);
-    assert.doesNotMatch(stripped.stdout, /\u001b/);
+    assert.ok(!stripped.stdout.includes('\u001b'), JSON.stringify(stripped.stdout));
   });
 });
