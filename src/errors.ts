@@ -3,7 +3,7 @@
 // is one, the way out. All functions are pure and return the text.
 //
 // Two kinds of wording live elsewhere on purpose: the one-word statuses and their terminal phrasing
-// (terminal.ts, web/view-sidebar.ts), which are display rather than messages; and the protocol's replies to
+// (src/terminal/, web/view-sidebar.ts), which are display rather than messages; and the protocol's replies to
 // clients (src/server/: `error` texts, close reasons, refused upgrades), which are part of the protocol
 // documented in docs/protocol.md and are read by programs as much as by people.
 

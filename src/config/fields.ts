@@ -267,7 +267,7 @@ export const SETTINGS = {
     default: null,
     defaultText: 'on in a terminal, off when piped (NO_COLOR and FORCE_COLOR are honoured)',
     description:
-      "Colour lucidlines' own output. Off also strips the colours from the processes' output in the terminal.",
+      "Colour lucidlines' own output, even when piped. Off also strips the colours from the processes' output in the terminal.",
     shape: 'boolean',
     flag: {},
   }),
