@@ -228,20 +228,27 @@ const isUp = (snapshot: ProcessSnapshot) => snapshot.status === 'starting' || sn
  * that the exit a restart causes is not taken for a final exit.
  */
 function restartRecordingControl(supervisor: Supervisor, restarting: Set<string>): ProcessControl {
+  // Only a process that is up exits because of the restart; restarting one that is down merely starts it,
+  // and its next exit is a real one.
+  const noteRestart = (name: string) => {
+    const snapshot = supervisor.list().find((candidate) => candidate.name === name);
+    if (snapshot !== undefined && isUp(snapshot)) restarting.add(name);
+  };
   return {
     list: () => supervisor.list(),
     has: (name) => supervisor.has(name),
     scrollback: (name) => supervisor.scrollback(name),
     subscribe: (listener) => supervisor.subscribe(listener),
-    start: (name) => supervisor.start(name),
-    stop: (name) => supervisor.stop(name),
-    restart: (name) => {
-      restarting.add(name);
-      return supervisor.restart(name);
+    start: (...args: Parameters<ProcessControl['start']>) => supervisor.start(...args),
+    stop: (...args: Parameters<ProcessControl['stop']>) => supervisor.stop(...args),
+    // Every argument is passed on, so what the engine learns to take (a reason for the restart) still arrives.
+    restart: (...args: Parameters<ProcessControl['restart']>) => {
+      noteRestart(args[0]);
+      return supervisor.restart(...args);
     },
-    restartAll: () => {
-      for (const snapshot of supervisor.list()) restarting.add(snapshot.name);
-      return supervisor.restartAll();
+    restartAll: (...args: Parameters<ProcessControl['restartAll']>) => {
+      for (const snapshot of supervisor.list()) noteRestart(snapshot.name);
+      return supervisor.restartAll(...args);
     },
     stopAll: () => supervisor.stopAll(),
   };
@@ -259,9 +266,9 @@ function finalExitOf(
 ): FinalExit | null {
   if (event.kind !== 'status') return null;
   const { name, status, exitCode } = event.snapshot;
-  if (status === 'starting') restarting.delete(name);
   if (status !== 'stopped' && status !== 'error') return null;
-  if (restarting.has(name)) return null;
+  // The exit the restart itself causes; the restarted run's own exit is final again.
+  if (restarting.delete(name)) return null;
   return { name, index: names.indexOf(name), exitCode };
 }
 

@@ -158,4 +158,36 @@ describe('interactive terminal (built bin in tmux)', () => {
     assert.match(modes, /(^| )icanon /);
     assert.match(modes, /(^| )echo /);
   });
+
+  test('in CI mode, the exit a restart causes is not an exit: --kill-others stops nothing', async () => {
+    const cwd = mkdtempSync(path.join(temp, 'ci-restart-'));
+    const session = terminalSession('ci-restart');
+    const command = (name: string) => quote(`node "${ciExit}" "${cwd}" ${name} forever`);
+    session.type(
+      `cd ${quote(cwd)} && NO_COLOR=1 node ${quote(BIN)} --no-viewer --kill-others --names web,api ${command('web')} ${command('api')}`,
+    );
+    session.keys('Enter');
+    await session.waitFor(/press h for help/, 'the hint line');
+    const lucidlines = await session.lucidlinesPid();
+    recordedPids.add(lucidlines);
+    session.type('r');
+    await session.waitFor(/restart which process\?/, 'the restart prompt');
+    session.type('web');
+    session.keys('Enter');
+    // The notice would be printed at the exit, before the restarted run's first status line.
+    await session.waitFor(/^\[web\] +restarting \(restart 1\)/m, 'web restarted');
+    assert.doesNotMatch(session.history(), /stopping the other processes/);
+    assert.doesNotMatch(session.history(), /^\[api\] +stopped/m);
+
+    // A real exit still stops the others: stop web with s.
+    session.type('s');
+    await session.waitFor(/stop which process\?/, 'the stop prompt');
+    session.type('web');
+    session.keys('Enter');
+    await session.waitFor(
+      /web was ended by a signal; stopping the other processes \(--kill-others\)/,
+      'the kill',
+    );
+    await until(() => !isAlive(lucidlines), 'lucidlines to exit once every process has ended');
+  });
 });

@@ -5,6 +5,7 @@ import { terminalFilter } from '../../src/terminal/filter.js';
 import { type KeyboardInput, listenToKeys } from '../../src/terminal/keyboard.js';
 import { shortcuts } from '../../src/terminal/shortcuts.js';
 
+// Asserted rather than annotated, so the fields the engine adds to snapshots need no change here.
 function snapshot(name: string): ProcessSnapshot {
   return {
     name,
@@ -15,7 +16,7 @@ function snapshot(name: string): ProcessSnapshot {
     signal: null,
     restarts: 0,
     startedAt: 1,
-  };
+  } as ProcessSnapshot;
 }
 
 /** The shortcuts over a fake control that records each call. */

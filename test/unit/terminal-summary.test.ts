@@ -7,6 +7,7 @@ import { startupSummary } from '../../src/terminal/summary.js';
 
 const chalk = new Chalk({ level: 0 });
 
+// Asserted rather than annotated, so the fields the engine adds to snapshots need no change here.
 function snapshot(name: string, overrides: Partial<ProcessSnapshot> = {}): ProcessSnapshot {
   return {
     name,
@@ -18,7 +19,7 @@ function snapshot(name: string, overrides: Partial<ProcessSnapshot> = {}): Proce
     restarts: 0,
     startedAt: 1,
     ...overrides,
-  };
+  } as ProcessSnapshot;
 }
 
 describe('start-up summary', () => {
