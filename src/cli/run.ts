@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { attachBehaviours } from '../behaviours/behaviour.js';
 import { standardBehaviours } from '../behaviours/standard.js';
+import { watchConfig } from '../config/reload.js';
 import {
   forcedShutdownNotice,
   listenFailedMessage,
@@ -15,6 +16,7 @@ import {
   unexpectedErrorMessage,
   viewerUrlIntro,
 } from '../errors.js';
+import { watchFolders } from '../folder-watcher.js';
 import { newInstanceId } from '../process/marker.js';
 import { Supervisor } from '../process/supervisor.js';
 import type { RunGuard } from '../process/watchdog-guard.js';
@@ -52,6 +54,7 @@ export async function runProcesses(
   let guard: RunGuard | null = null;
   let detachPrinter = () => {};
   let detachBehaviours = () => {};
+  let stopConfigWatch = () => {};
   try {
     const planned = await makePlan();
     if (planned.kind === 'refused') {
@@ -108,14 +111,30 @@ export async function runProcesses(
     // any child is spawned, which is what the leftover sweep and the watchdog need.
     guard = await io.guardRun({ projectRoot, instanceId, killTimeoutMs: engine.killTimeoutMs }, supervisor);
     for (const notice of guard.notices) print(io.stderr, notice);
-    detachBehaviours = attachBehaviours(supervisor, standardBehaviours());
+    detachBehaviours = attachBehaviours(
+      supervisor,
+      standardBehaviours({ report: (line) => print(io.stdout, line) }),
+    );
+    const running = supervisor;
+    if (planned.plan.reload !== null) {
+      stopConfigWatch = watchConfig({
+        ...planned.plan.reload,
+        apply: (specs) => running.apply(specs),
+        reject: (code, message) => running.reportConfigRejection(code, message),
+        cwd: io.cwd,
+        watchFolders,
+        timers: { setTimeout, clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout) },
+        out: (text) => print(io.stdout, text),
+        err: (text) => print(io.stderr, text),
+      });
+    }
     if (signalCount === 0) await supervisor.startAll();
     await stopRequested;
 
-    // Behaviours stop first, so that none of them restarts a process the shutdown is stopping.
+    // Behaviours and the config watch stop first, so that none of them starts a process the shutdown stops.
+    stopConfigWatch();
     detachBehaviours();
     print(io.stderr, shuttingDownNotice());
-    const running = supervisor;
     let forced: Promise<void> = Promise.resolve();
     onForceRequest = () => {
       print(io.stderr, forcedShutdownNotice());
@@ -127,6 +146,7 @@ export async function runProcesses(
     await server.close();
     return EXIT_OK;
   } catch (error) {
+    stopConfigWatch();
     detachBehaviours();
     print(io.stderr, unexpectedErrorMessage(error));
     await supervisor?.shutdown({ force: true }).catch(() => {});
