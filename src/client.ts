@@ -6,6 +6,7 @@ import {
   decodeServerMessage,
   type ErrorMessage,
   type InfoMessage,
+  type ProcessesMessage,
   type ProcessOutputMessage,
   type StatusMessage,
 } from './protocol.js';
@@ -50,6 +51,8 @@ export type ClientEvents = {
   process: [ProcessOutputMessage];
   status: [StatusMessage];
   error: [ErrorMessage];
+  /** The list of processes changed (a config reload); `info` comes only once per connection. */
+  processes: [ProcessesMessage];
   /** A frame from the server that failed validation; it is dropped. */
   invalid: [{ code: string; message: string }];
 };
@@ -199,6 +202,9 @@ export class LucidLinesClient {
         break;
       case 'error':
         this.#emit('error', message);
+        break;
+      case 'processes':
+        this.#emit('processes', message);
         break;
     }
   }

@@ -62,6 +62,9 @@ export const ERROR_CODES = [
   'SPAWN_FAILED',
   'PROCESS_EXITED',
   'NOT_READY',
+  // A config edit was not applied: invalid, or it changes a setting only a restart of lucidlines applies.
+  'CONFIG_INVALID',
+  'CONFIG_NEEDS_RESTART',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -73,7 +76,22 @@ export interface ErrorMessage {
   timestamp: number;
 }
 
-export type ServerMessage = InfoMessage | ProcessOutputMessage | StatusMessage | ErrorMessage;
+/**
+ * Extension: the list of processes changed while connected (a config reload added, removed, changed or
+ * reordered processes). The full list in config order; output of processes still listed is kept.
+ */
+export interface ProcessesMessage {
+  type: 'processes';
+  processes: ProcessInfo[];
+  timestamp: number;
+}
+
+export type ServerMessage =
+  | InfoMessage
+  | ProcessOutputMessage
+  | StatusMessage
+  | ErrorMessage
+  | ProcessesMessage;
 
 export const TARGETED_ACTIONS = ['restart', 'stop', 'start'] as const;
 export const GLOBAL_ACTIONS = ['restart-all', 'stop-all'] as const;
@@ -214,6 +232,11 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
         (data.limits === undefined || (isRecord(data.limits) && typeof data.limits.viewerLines === 'number'))
       ) {
         return { ok: true, value: data as unknown as InfoMessage };
+      }
+      break;
+    case 'processes':
+      if (Array.isArray(data.processes) && data.processes.every(isProcessInfo)) {
+        return { ok: true, value: data as unknown as ProcessesMessage };
       }
       break;
     default:

@@ -110,6 +110,11 @@ client.on('info', (message) => {
   ui.notice.textContent = '';
   scheduleFrame();
 });
+client.on('processes', (message) => {
+  update(state, message, changes);
+  if (selected !== null && !state.processes.has(selected)) select(null);
+  scheduleFrame();
+});
 client.on('process', (message) => {
   update(state, message, changes);
   scheduleFrame();

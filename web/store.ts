@@ -8,6 +8,7 @@ import { processColorIndex } from '../src/process-color.js';
 import type {
   ErrorMessage,
   OutputStream,
+  ProcessesMessage,
   ProcessStatus,
   ServerMessage,
   StatusMessage,
@@ -158,6 +159,11 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
       applyStatus(processNamed(state, message.name, changes), message);
       changes.sidebar = true;
       break;
+    case 'processes':
+      applyProcessList(state, message);
+      changes.sidebar = true;
+      changes.lines = true;
+      break;
     case 'error':
       state.recentErrors.push(message);
       if (state.recentErrors.length > MAX_RECENT_ERRORS) state.recentErrors.shift();
@@ -168,6 +174,25 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
       changes.sidebar = true;
       break;
   }
+}
+
+/**
+ * A config reload changed the list: processes still listed keep their lines and marks, new ones are added,
+ * and removed ones leave the sidebar. Their lines stay in the "All" view, as the output they were.
+ */
+function applyProcessList(state: ViewerState, message: ProcessesMessage): void {
+  const processes = new Map<string, ProcessState>();
+  for (const info of message.processes) {
+    const process = state.processes.get(info.name) ?? createProcess(state, info.name);
+    process.command = info.command;
+    process.status = info.status;
+    process.pid = info.pid ?? null;
+    process.restarts = info.restarts ?? process.restarts;
+    process.exitCode = info.exitCode ?? null;
+    process.signal = info.signal ?? null;
+    processes.set(info.name, process);
+  }
+  state.processes = processes;
 }
 
 export function markRead(state: ViewerState, name: string, changes: Changes): void {

@@ -85,7 +85,20 @@ export type SupervisorEvent =
       timestamp: number;
     }
   /** Stopping a process also stopped these, found outside its tree by their marker or by its pipes. */
-  | { kind: 'swept'; name: string; processes: readonly SweptProcess[]; timestamp: number };
+  | { kind: 'swept'; name: string; processes: readonly SweptProcess[]; timestamp: number }
+  /**
+   * The set or the order of the processes changed (a config reload added or removed some): the full list, in
+   * config order. Emitted after the removed processes are gone and before the added ones start.
+   */
+  | { kind: 'processes'; snapshots: ProcessSnapshot[]; timestamp: number }
+  /** An edit of the config file was not applied (see src/config/reload.ts); the previous config stays. */
+  | { kind: 'config-rejected'; code: ConfigRejection; message: string; timestamp: number };
+
+/**
+ * Why a config edit was not applied: the new config is invalid, or it changes a setting that only a restart
+ * of lucidlines itself can apply (the processes of such an edit are still applied).
+ */
+export type ConfigRejection = 'CONFIG_INVALID' | 'CONFIG_NEEDS_RESTART';
 
 export type SupervisorListener = (event: SupervisorEvent) => void;
 

@@ -83,7 +83,7 @@ const SHELL_COULD_NOT_RUN = new Set([126, 127]);
  * restarts yields one restart and a stop after a restart wins.
  */
 export class ManagedProcess {
-  readonly #spec: ProcessSpec;
+  #spec: ProcessSpec;
   readonly #options: EngineOptions;
   readonly #deps: ManagedProcessDeps;
   readonly #scrollback: Scrollback;
@@ -142,6 +142,14 @@ export class ManagedProcess {
 
   get spec(): ProcessSpec {
     return this.#spec;
+  }
+
+  /**
+   * A config reload changed what this process runs: the next spawn uses the new spec (the supervisor then
+   * restarts it). The process object stays, so its scrollback and restart count survive the edit.
+   */
+  replaceSpec(spec: ProcessSpec): void {
+    this.#spec = spec;
   }
 
   /** Merges facts into the snapshot and reports the change with a status event. */

@@ -120,6 +120,18 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
         batcher.flush(event.snapshot.name);
         broadcast(statusMessage(event.snapshot, event.timestamp));
         break;
+      case 'processes':
+        // Pending output goes first: output of a removed process arriving after the list would bring it back.
+        batcher.flushAll();
+        broadcast({
+          type: 'processes',
+          processes: event.snapshots.map(processInfo),
+          timestamp: event.timestamp,
+        });
+        break;
+      case 'config-rejected':
+        broadcast({ type: 'error', message: event.message, code: event.code, timestamp: event.timestamp });
+        break;
       case 'error':
         batcher.flush(event.name);
         broadcast({

@@ -301,7 +301,7 @@ describe('server protocol', () => {
         .map((m) =>
           m.type === 'process'
             ? `${m.name}:${m.stream}:${m.output.length}`
-            : `${m.type}:${'name' in m ? m.name : m.process}`,
+            : `${m.type}:${'name' in m ? m.name : 'process' in m ? m.process : ''}`,
         );
       const expectedA = Array.from({ length: 1000 }, (_, i) => `a${i}\n`).join('');
       assert.deepEqual(sequence, [

@@ -461,7 +461,14 @@ describe('knownKeysAt', () => {
   test('follows groups and list items, and allows any key in free-form objects', () => {
     assert.ok(knownKeysAt([])?.includes('maxClients'));
     assert.deepEqual(knownKeysAt(['scrollback']), ['lines', 'bytes']);
-    assert.deepEqual(knownKeysAt(['processes', 3]), ['name', 'command', 'cwd', 'env', 'envFile']);
+    assert.deepEqual(knownKeysAt(['processes', 3])?.slice(0, 5), [
+      'name',
+      'command',
+      'cwd',
+      'env',
+      'envFile',
+    ]);
+    assert.ok(knownKeysAt(['processes', 3])?.includes('watchDebounce'));
     assert.equal(knownKeysAt(['processes', 3, 'env']), null);
     assert.equal(knownKeysAt(['processes']), null);
     assert.equal(knownKeysAt(['nope']), null);
