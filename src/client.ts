@@ -6,6 +6,7 @@ import {
   decodeServerMessage,
   type ErrorMessage,
   type InfoMessage,
+  type MetricsMessage,
   type ProcessOutputMessage,
   type StatusMessage,
 } from './protocol.js';
@@ -50,6 +51,8 @@ export type ClientEvents = {
   process: [ProcessOutputMessage];
   status: [StatusMessage];
   error: [ErrorMessage];
+  /** Resource use of every process, every few seconds (an extension; see docs/protocol.md). */
+  metrics: [MetricsMessage];
   /** A frame from the server that failed validation; it is dropped. */
   invalid: [{ code: string; message: string }];
 };
@@ -131,6 +134,11 @@ export class LucidLinesClient {
     return this.#send({ type: 'command', action: 'stop-all' });
   }
 
+  /** Writes `data` to the stdin of a process whose config has `"stdin": true`. */
+  input(name: string, data: string): boolean {
+    return this.#send({ type: 'command', action: 'input', target: name, data });
+  }
+
   /** Closes the connection cleanly and stops reconnecting. */
   close(): void {
     this.#closed = true;
@@ -199,6 +207,9 @@ export class LucidLinesClient {
         break;
       case 'error':
         this.#emit('error', message);
+        break;
+      case 'metrics':
+        this.#emit('metrics', message);
         break;
     }
   }

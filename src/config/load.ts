@@ -138,6 +138,7 @@ export async function loadConfig({ cwd, flags, found: given }: LoadOptions): Pro
         processFile: own.values,
         processEnv: fields.env ?? {},
       }),
+      ...(fields.stdin === true ? { stdin: true } : {}),
       ...(own.missing.length === 0
         ? {}
         : {

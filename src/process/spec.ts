@@ -16,6 +16,8 @@ export interface ProcessSpec {
    * reports it ready (see ManagedProcess.markReady).
    */
   awaitReady?: boolean;
+  /** The viewer may write to the process's stdin (the `input` command); off unless the config opts in. */
+  stdin?: boolean;
 }
 
 export interface EngineOptions {
