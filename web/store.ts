@@ -6,6 +6,7 @@
 
 import type {
   ErrorMessage,
+  MetricsMessage,
   OutputStream,
   ProcessStatus,
   ServerMessage,
@@ -30,6 +31,12 @@ export interface ProcessState {
   unread: boolean;
   /** The last error the server reported for this process, cleared when it runs again. */
   lastError: string | null;
+  /** The URLs its current run announced (status and info `urls`), shown as links in the sidebar. */
+  urls: string[];
+  /** The server accepts `input` for it (info `stdin`): the viewer shows an input line under its output. */
+  stdin: boolean;
+  /** The latest `metrics` entry for it; null until one arrived. */
+  metrics: { cpu: number | null; memory: number | null } | null;
   /** Position of the process in the sidebar, which also picks its name colour in the "All" view. */
   readonly colorIndex: number;
   readonly assemblers: Record<OutputStream, LineAssembler>;
@@ -82,6 +89,9 @@ function createProcess(state: ViewerState, name: string): ProcessState {
     lines: new Ring(state.lineLimit),
     unread: false,
     lastError: null,
+    urls: [],
+    stdin: false,
+    metrics: null,
     colorIndex: state.processes.size,
     assemblers: { stdout: new LineAssembler(name, 'stdout'), stderr: new LineAssembler(name, 'stderr') },
   };
@@ -104,6 +114,7 @@ function applyStatus(process: ProcessState, message: StatusMessage): void {
   if (message.restarts !== undefined) process.restarts = message.restarts;
   if (message.exitCode !== undefined) process.exitCode = message.exitCode;
   if (message.signal !== undefined) process.signal = message.signal;
+  if (message.urls !== undefined) process.urls = message.urls;
   if (message.status === 'starting' || message.status === 'running') process.lastError = null;
 }
 
@@ -126,6 +137,8 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
         process.restarts = info.restarts ?? 0;
         process.exitCode = info.exitCode ?? null;
         process.signal = info.signal ?? null;
+        process.urls = info.urls ?? [];
+        process.stdin = info.stdin === true;
         processes.set(info.name, process);
       }
       changes.sidebar = true;
@@ -166,6 +179,18 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
       }
       changes.sidebar = true;
       break;
+    case 'metrics':
+      applyMetrics(state, message);
+      changes.sidebar = true;
+      break;
+  }
+}
+
+/** Metrics of processes the viewer does not know are dropped: a metrics message never adds a process. */
+function applyMetrics(state: ViewerState, message: MetricsMessage): void {
+  for (const entry of message.processes) {
+    const process = state.processes.get(entry.name);
+    if (process !== undefined) process.metrics = { cpu: entry.cpu, memory: entry.memory };
   }
 }
 
