@@ -130,8 +130,9 @@ export class Sidebar {
         span('restarts', `↻ ${process.restarts}`),
       );
       meta.lastElementChild?.setAttribute('title', 'restarts');
-      if (process.metrics !== null) {
-        const usage = span('usage', metricsLabel(process.metrics));
+      const usageText = process.metrics === null ? '' : metricsLabel(process.metrics);
+      if (usageText !== '') {
+        const usage = span('usage', usageText);
         usage.title = 'CPU (percent of one core) and memory of its process tree';
         meta.append(usage);
       }

@@ -55,12 +55,14 @@ export interface MetricsSamplerDeps {
 function treeOf(rootPid: number, census: Census, groups: Map<number, ProcessEntry[]>): ProcessEntry[] {
   const members = new Map<number, ProcessEntry>();
   for (const entry of groups.get(rootPid) ?? []) members.set(entry.pid, entry);
+  const visited = new Set<number>();
   const pending = [rootPid];
   for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {
     const entry = census.get(pid);
-    if (entry === undefined) continue;
+    if (entry === undefined || visited.has(pid)) continue;
+    visited.add(pid);
     members.set(pid, entry);
-    for (const child of census.childrenOf(pid)) if (!members.has(child)) pending.push(child);
+    pending.push(...census.childrenOf(pid));
   }
   return [...members.values()];
 }
