@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type { MetricsMessage, ProcessMetrics } from '../protocol.js';
-import type { Census, ProcessEntry } from './census.js';
+import { type Census, type ProcessEntry, sharedCensus } from './census.js';
 import type { ProcessSnapshot } from './events.js';
 
 /** How to turn the process table's counters into seconds and bytes. */
@@ -127,4 +127,14 @@ export class MetricsSampler {
     this.#previous = { at, ticks };
     return { type: 'metrics', processes, timestamp: at };
   }
+}
+
+/** The sampler of a running lucidlines: the shared census, the wall clock and this machine's units. */
+export function censusSampler(list: () => ProcessSnapshot[]): MetricsSampler {
+  return new MetricsSampler({
+    list,
+    census: () => sharedCensus.next(),
+    now: Date.now,
+    units: linuxUsageUnits(),
+  });
 }

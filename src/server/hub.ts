@@ -1,9 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { sharedCensus } from '../process/census.js';
 import type { ProcessControl, SupervisorEvent } from '../process/events.js';
-import { linuxUsageUnits, MetricsSampler } from '../process/metrics.js';
+import { censusSampler } from '../process/metrics.js';
 import { CLOSE_CODES, type InfoMessage, type ServerMessage } from '../protocol.js';
 import { planEvictions } from './backlog-bound.js';
 import { ClientConnection } from './client-connection.js';
@@ -122,20 +121,9 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
   });
 
   const metrics = new MetricsFeed(
-    tuning.metricsSampler ??
-      new MetricsSampler({
-        list: () => control.list(),
-        census: () => sharedCensus.next(),
-        now: Date.now,
-        units: linuxUsageUnits(),
-      }),
+    tuning.metricsSampler ?? censusSampler(() => control.list()),
     broadcast,
     tuning.metricsIntervalMs,
-    {
-      // Like the heartbeat, sampling alone must not keep the process alive.
-      setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
-      clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-    },
   );
 
   function onEvent(event: SupervisorEvent): void {

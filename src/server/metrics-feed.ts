@@ -1,6 +1,12 @@
 import type { Timers } from '../output/line-splitter.js';
 import type { MetricsMessage } from '../protocol.js';
 
+const unrefTimers: Timers = {
+  // Like the hub's heartbeat, sampling alone must not keep the process alive.
+  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
 /** What the feed needs from a sampler (src/process/metrics.ts); unit tests hand in a counting fake. */
 export interface Sampler {
   sample(): Promise<MetricsMessage>;
@@ -28,7 +34,7 @@ export class MetricsFeed {
     sampler: Sampler,
     publish: (message: MetricsMessage) => void,
     intervalMs: number,
-    timers: Timers,
+    timers: Timers = unrefTimers,
   ) {
     this.#sampler = sampler;
     this.#publish = publish;
