@@ -173,7 +173,7 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
     case 'error':
       state.recentErrors.push(message);
       if (state.recentErrors.length > MAX_RECENT_ERRORS) state.recentErrors.shift();
-      if (message.process !== undefined) {
+      if (message.process !== undefined && !isInputRefusal(message)) {
         const process = state.processes.get(message.process);
         if (process !== undefined) process.lastError = message.message;
       }
@@ -184,6 +184,14 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
       changes.sidebar = true;
       break;
   }
+}
+
+/**
+ * A refused `input` names the process it was meant for, but says nothing wrong about that process (it was
+ * stopped, or takes no input), so it must not put the process's error mark up.
+ */
+function isInputRefusal(message: ErrorMessage): boolean {
+  return message.code === 'STDIN_DISABLED' || message.code === 'NOT_RUNNING' || message.code === 'STDIN_FULL';
 }
 
 /** Metrics of processes the viewer does not know are dropped: a metrics message never adds a process. */

@@ -53,6 +53,28 @@ describe('viewer store: stdin, URLs and metrics', () => {
     assert.equal(sidebarBefore.sidebar, true);
   });
 
+  test('a refused input shows as a recent error without marking the process as failed', () => {
+    const state = createState();
+    const changes = emptyChanges();
+    update(
+      state,
+      {
+        type: 'info',
+        version: '1',
+        timestamp: 1,
+        processes: [{ name: 'shell', status: 'stopped', command: 'x' }],
+      },
+      changes,
+    );
+    update(
+      state,
+      { type: 'error', message: 'not running', process: 'shell', code: 'NOT_RUNNING', timestamp: 2 },
+      changes,
+    );
+    assert.equal(state.recentErrors.length, 1);
+    assert.equal(state.processes.get('shell')?.lastError, null);
+  });
+
   test('labels metrics compactly', () => {
     assert.equal(metricsLabel({ cpu: 3.25, memory: 50 * 1024 * 1024 }), '3.3% · 50 MB');
     assert.equal(metricsLabel({ cpu: 140, memory: 3 * 1024 ** 3 }), '140% · 3.0 GB');
