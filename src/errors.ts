@@ -252,6 +252,11 @@ export function viewerUrlIntro(version: string, processCount: number): string {
   return `${chalk.bold(`lucidlines ${version}`)}: running ${processes}; the viewer is at\n`;
 }
 
+/** Printed when a process first announces a URL, so it can be opened from the terminal. */
+export function detectedUrlLine(name: string, url: string): string {
+  return `${name} → ${url}`;
+}
+
 export function shuttingDownNotice(): string {
   return chalk.dim('lucidlines: stopping all processes (press Ctrl-C again to kill them at once)...\n');
 }

@@ -1,5 +1,6 @@
 import { watchFolders } from '../folder-watcher.js';
 import type { Behaviour } from './behaviour.js';
+import { urlDetection } from './url-detection.js';
 import { watchBehaviour } from './watch.js';
 
 /** What a run gives the behaviours beyond the host: where their terminal lines go. */
@@ -14,5 +15,5 @@ const systemTimers = {
 
 /** The behaviours every run of lucidlines attaches, in the order they are attached. */
 export function standardBehaviours(context: BehaviourContext): Behaviour[] {
-  return [watchBehaviour({ watchFolders, timers: systemTimers, report: context.report })];
+  return [watchBehaviour({ watchFolders, timers: systemTimers, report: context.report }), urlDetection()];
 }

@@ -374,6 +374,14 @@ export const PROCESS = {
       'Milliseconds of quiet after the last watched change before the restart, so a burst of saves restarts once.',
     shape: 'integer ms',
   }),
+  // Input from the viewer (src/server/commands/input.ts).
+  stdin: field({
+    schema: boolean(),
+    default: false,
+    description:
+      'Let the browser viewer write to this process\'s stdin (an input line under its output, and the "input" command of the protocol). Off by default: anyone who can open the viewer could type into the process.',
+    shape: 'boolean',
+  }),
 } as const satisfies Record<string, Field>;
 
 /** The whole file: `$schema` for editors, the settings, and the processes. */

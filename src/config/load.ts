@@ -152,6 +152,7 @@ export async function loadConfig({ cwd, flags, found: given }: LoadOptions): Pro
               debounceMs: fields.watchDebounce ?? DEFAULT_WATCH_DEBOUNCE_MS,
             },
           }),
+      ...(fields.stdin === true ? { stdin: true } : {}),
       ...(own.missing.length === 0
         ? {}
         : {

@@ -22,6 +22,8 @@ export interface ProcessSnapshot {
   reason: StartReason | null;
   /** What behaviours found out about the process; see `ProcessFacts`. */
   facts: Readonly<ProcessFacts>;
+  /** Present and true when the config lets the viewer write to its stdin (ProcessControl.write). */
+  stdin?: true;
 }
 
 /**
@@ -103,6 +105,15 @@ export type ConfigRejection = 'CONFIG_INVALID' | 'CONFIG_NEEDS_RESTART';
 export type SupervisorListener = (event: SupervisorEvent) => void;
 
 /**
+ * The outcome of writing to a process's stdin. `stdin-disabled`: its config did not opt in; `not-running`: no
+ * child is there to read it; `stdin-full`: the child has not read what was written before, which is held in
+ * memory, so more is refused until it reads.
+ */
+export type StdinWrite =
+  | { ok: true }
+  | { ok: false; reason: 'stdin-disabled' | 'not-running' | 'stdin-full' };
+
+/**
  * What the terminal printer, the WebSocket hub and the CLI may do with the running processes. The
  * supervisor implements it; consumers depend on this interface only, so they can be tested with a fake.
  */
@@ -118,6 +129,8 @@ export interface ProcessControl {
   start(name: string, reason?: StartReason): Promise<void>;
   stop(name: string): Promise<void>;
   restart(name: string, reason?: StartReason): Promise<void>;
+  /** Writes text to the stdin of the current run; refusals are values (see StdinWrite). */
+  write(name: string, data: string): StdinWrite;
   restartAll(): Promise<void>;
   stopAll(): Promise<void>;
 }

@@ -18,6 +18,8 @@ export interface ProcessSpec {
   awaitReady?: boolean;
   /** Restart the process when a file matching these globs changes (the watch behaviour); absent: never. */
   watch?: WatchSpec;
+  /** The viewer may write to the process's stdin (the `input` command); off unless the config opts in. */
+  stdin?: boolean;
 }
 
 /** What the watch behaviour watches for one process; globs are relative to the process's `cwd`. */

@@ -6,6 +6,7 @@ import type {
   ProcessFacts,
   ProcessSnapshot,
   StartReason,
+  StdinWrite,
   SupervisorEvent,
   SupervisorListener,
 } from './events.js';
@@ -133,6 +134,10 @@ export class Supervisor implements BehaviourHost {
   restart(name: string, reason?: StartReason): Promise<void> {
     if (this.#shuttingDown) return Promise.resolve();
     return this.#processes.get(name)?.restart(reason) ?? Promise.resolve();
+  }
+
+  write(name: string, data: string): StdinWrite {
+    return this.#processes.get(name)?.write(data) ?? { ok: false, reason: 'not-running' };
   }
 
   /** With a stop order, everything is stopped in that order first, and then started again. */

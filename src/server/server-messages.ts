@@ -11,11 +11,13 @@ export function processInfo(snapshot: ProcessSnapshot): ProcessInfo {
     restarts: snapshot.restarts,
   };
   if (snapshot.pid !== null) info.pid = snapshot.pid;
+  if (snapshot.facts.urls !== undefined) info.urls = [...snapshot.facts.urls];
+  if (snapshot.stdin === true) info.stdin = true;
   return info;
 }
 
 export function statusMessage(snapshot: ProcessSnapshot, timestamp: number): StatusMessage {
-  return {
+  const message: StatusMessage = {
     type: 'status',
     name: snapshot.name,
     status: snapshot.status,
@@ -25,6 +27,8 @@ export function statusMessage(snapshot: ProcessSnapshot, timestamp: number): Sta
     signal: snapshot.signal,
     restarts: snapshot.restarts,
   };
+  if (snapshot.facts.urls !== undefined) message.urls = [...snapshot.facts.urls];
+  return message;
 }
 
 export function errorMessage(code: ErrorCode | undefined, message: string, process?: string): ErrorMessage {
