@@ -6,7 +6,7 @@
 // carries on, as it does from one line to the next: a colour opened on one line lasts until its reset.
 
 import type { OutputStream } from '../src/protocol.js';
-import { AnsiDecoder, type AnsiSink, type Style, sameStyle } from './ansi.js';
+import { AnsiDecoder, type AnsiSink, type Style, sameStyle } from '../src/ansi.js';
 
 export interface Segment {
   text: string;

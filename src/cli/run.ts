@@ -6,6 +6,7 @@ import path from 'node:path';
 import {
   forcedShutdownNotice,
   listenFailedMessage,
+  logFileFailedNotice,
   nonLoopbackWarning,
   openBrowserFailedMessage,
   portInUseMessage,
@@ -13,6 +14,7 @@ import {
   unexpectedErrorMessage,
   viewerUrlIntro,
 } from '../errors.js';
+import { attachLogFiles, type LogFiles } from '../output/log-files.js';
 import { newInstanceId } from '../process/marker.js';
 import { Supervisor } from '../process/supervisor.js';
 import type { RunGuard } from '../process/watchdog-guard.js';
@@ -49,6 +51,7 @@ export async function runProcesses(
   let server: RunningServer | null = null;
   let guard: RunGuard | null = null;
   let detachPrinter = () => {};
+  let logFiles: LogFiles | null = null;
   try {
     const planned = await makePlan();
     if (planned.kind === 'refused') {
@@ -69,6 +72,15 @@ export async function runProcesses(
     const instanceId = newInstanceId();
     supervisor = new Supervisor(processes, engine, { instanceId });
     detachPrinter = attachTerminalPrinter(supervisor, { out: io.stdout });
+    if (settings.logDir !== null) {
+      logFiles = attachLogFiles(supervisor, {
+        dir: path.resolve(projectRoot, settings.logDir),
+        format: settings.logFormat,
+        maxBytes: settings.logMaxBytes,
+        keep: settings.logKeep,
+        onFailure: (file, error) => print(io.stderr, logFileFailedNotice(file, error.message)),
+      });
+    }
     const started = await startServer(
       {
         host: settings.host,
@@ -128,6 +140,7 @@ export async function runProcesses(
   } finally {
     // Every path here has stopped the processes (or never started them), so the watchdog may stand down.
     await guard?.release();
+    await logFiles?.close();
     detachPrinter();
     for (const signal of SHUTDOWN_SIGNALS) io.signals.off(signal, onSignal);
   }
