@@ -211,6 +211,20 @@ export function attachLogFiles(control: ProcessControl, options: LogFilesOptions
     }
   }
 
+  /**
+   * Once the queue has drained, the note about what was dropped goes out even if the process stays quiet, so a
+   * gap is never left unmarked; returns the first entry queued, if any.
+   */
+  function noteDrops(): { log: ProcessLog; text: string } | undefined {
+    for (const log of logs.values()) {
+      if (log.droppedChars > 0 && !log.failed) {
+        pushOwnLine(log, droppedOutputNote(log.droppedChars));
+        log.droppedChars = 0;
+      }
+    }
+    return queue.shift();
+  }
+
   async function drain(): Promise<void> {
     directory ??= fileSystem.makeDirectory(options.dir).then(
       () => true,
@@ -220,7 +234,7 @@ export function attachLogFiles(control: ProcessControl, options: LogFilesOptions
       },
     );
     const usable = await directory;
-    for (let entry = queue.shift(); entry !== undefined; entry = queue.shift()) {
+    for (let entry = queue.shift(); entry !== undefined; entry = queue.shift() ?? noteDrops()) {
       // Consecutive pieces of one process go out in one write.
       let text = entry.text;
       while (queue[0]?.log === entry.log) text += (queue.shift() as { text: string }).text;
