@@ -3,8 +3,8 @@
 // for every new run.
 //
 // The hazard is the disk: a slow or stalled disk must never slow the children (whose pipes would fill) or the
-// viewer. So the supervisor's listener only strips and queues, synchronously and in time linear in the chunk,
-// and one writer drains the queue asynchronously. The queue is bounded: output that arrives while it is full
+// viewer. So the supervisor's listener only queues, in constant time, and one writer drains the queue
+// asynchronously, stripping escape sequences as it goes. The queue is bounded: output that arrives while it is full
 // is dropped, counted, and replaced in the file by one note saying how much is missing.
 
 import { mkdir, open, rename, rm } from 'node:fs/promises';
@@ -104,10 +104,18 @@ interface ProcessLog {
   pid: number | null;
   strippers: Map<OutputStream, PlainTextStripper>;
   droppedChars: number;
-  /** Whether the last queued text ended a line, so that a separator or a note never joins a partial line. */
+  /** Whether the text written last ended a line, so that a separator or a note never joins a partial line. */
   atLineStart: boolean;
   failed: boolean;
 }
+
+/**
+ * Output as the process wrote it (stripped by the writer, off the hot path), or a line of lucidlines' own: a
+ * run separator, which also resets the escape state, or a note about dropped output.
+ */
+type Entry =
+  | { log: ProcessLog; kind: 'output'; stream: OutputStream; text: string }
+  | { log: ProcessLog; kind: 'run' | 'note'; text: string };
 
 /** The largest prefix of `data` of at most `limit` bytes that does not end inside a UTF-8 character. */
 function prefixLength(data: Buffer, limit: number): number {
@@ -121,7 +129,7 @@ export function attachLogFiles(control: ProcessControl, options: LogFilesOptions
   const fileSystem = options.fileSystem ?? NODE_FILE_SYSTEM;
   const maxQueuedChars = options.maxQueuedChars ?? DEFAULT_MAX_QUEUED_CHARS;
   const logs = new Map<string, ProcessLog>();
-  const queue: { log: ProcessLog; text: string }[] = [];
+  const queue: Entry[] = [];
   let queuedChars = 0;
   let draining: Promise<void> | null = null;
   let directory: Promise<boolean> | null = null;
@@ -144,33 +152,53 @@ export function attachLogFiles(control: ProcessControl, options: LogFilesOptions
     return log;
   }
 
-  function push(log: ProcessLog, text: string): void {
-    queue.push({ log, text });
-    queuedChars += text.length;
-    log.atLineStart = text.endsWith('\n');
+  function push(entry: Entry): void {
+    queue.push(entry);
+    queuedChars += entry.text.length;
   }
 
-  /** A line of lucidlines' own (a separator, a note), on a line of its own. */
-  function pushOwnLine(log: ProcessLog, line: string): void {
-    push(log, log.atLineStart ? line : `\n${line}`);
+  function noteDrops(log: ProcessLog): void {
+    if (log.droppedChars === 0 || log.failed) return;
+    // The note takes the place of what was dropped, so the reader sees where the gap is.
+    push({ log, kind: 'note', text: droppedOutputNote(log.droppedChars) });
+    log.droppedChars = 0;
   }
 
-  function enqueue(log: ProcessLog, text: string, own = false): void {
+  /** Queues an entry, or counts it as dropped when the queue is full; never waits. */
+  function enqueue(entry: Entry): void {
+    const { log, text } = entry;
     if (log.failed || text === '') return;
     if (queuedChars + text.length > maxQueuedChars) {
       log.droppedChars += text.length;
       return;
     }
-    if (log.droppedChars > 0) {
-      // The note takes the place of what was dropped, so the reader sees where the gap is.
-      pushOwnLine(log, droppedOutputNote(log.droppedChars));
-      log.droppedChars = 0;
-    }
-    if (own) pushOwnLine(log, text);
-    else push(log, text);
+    noteDrops(log);
+    push(entry);
     draining ??= drain().finally(() => {
       draining = null;
     });
+  }
+
+  /** The text an entry puts in the file. */
+  function textOf(entry: Entry): string {
+    const { log } = entry;
+    let text = entry.text;
+    if (entry.kind === 'output') {
+      if (options.format === 'text') {
+        let stripper = log.strippers.get(entry.stream);
+        if (stripper === undefined) {
+          stripper = new PlainTextStripper();
+          log.strippers.set(entry.stream, stripper);
+        }
+        text = stripper.strip(text);
+      }
+    } else {
+      // A new process starts with no escape state of its own; a sequence the old one left unfinished ends here.
+      if (entry.kind === 'run') log.strippers.clear();
+      if (!log.atLineStart) text = `\n${text}`;
+    }
+    if (text !== '') log.atLineStart = text.endsWith('\n');
+    return text;
   }
 
   function fail(log: ProcessLog | null, path: string, error: unknown): void {
@@ -211,17 +239,9 @@ export function attachLogFiles(control: ProcessControl, options: LogFilesOptions
     }
   }
 
-  /**
-   * Once the queue has drained, the note about what was dropped goes out even if the process stays quiet, so a
-   * gap is never left unmarked; returns the first entry queued, if any.
-   */
-  function noteDrops(): { log: ProcessLog; text: string } | undefined {
-    for (const log of logs.values()) {
-      if (log.droppedChars > 0 && !log.failed) {
-        pushOwnLine(log, droppedOutputNote(log.droppedChars));
-        log.droppedChars = 0;
-      }
-    }
+  /** The next entry; once the queue is empty, the notes of output dropped meanwhile, so no gap goes unmarked. */
+  function nextEntry(): Entry | undefined {
+    if (queue.length === 0) for (const log of logs.values()) noteDrops(log);
     return queue.shift();
   }
 
@@ -234,42 +254,32 @@ export function attachLogFiles(control: ProcessControl, options: LogFilesOptions
       },
     );
     const usable = await directory;
-    for (let entry = queue.shift(); entry !== undefined; entry = queue.shift() ?? noteDrops()) {
-      // Consecutive pieces of one process go out in one write.
-      let text = entry.text;
-      while (queue[0]?.log === entry.log) text += (queue.shift() as { text: string }).text;
-      if (usable && !entry.log.failed) {
+    for (let entry = nextEntry(); entry !== undefined; entry = nextEntry()) {
+      // Consecutive entries of one process go out in one write.
+      const { log } = entry;
+      const entries = [entry];
+      for (let next = queue[0]; next?.log === log; next = queue[0]) entries.push(queue.shift() as Entry);
+      if (usable && !log.failed) {
         try {
-          await write(entry.log, text);
+          await write(log, entries.map(textOf).join(''));
         } catch (error) {
-          fail(entry.log, join(options.dir, logFileName(entry.log.name, 0)), error);
+          fail(log, join(options.dir, logFileName(log.name, 0)), error);
         }
       }
-      queuedChars -= text.length;
+      for (const done of entries) queuedChars -= done.text.length;
     }
   }
 
   const unsubscribe = control.subscribe((event) => {
     if (event.kind === 'output') {
-      const log = logOf(event.chunk.name);
-      let text = event.chunk.text;
-      if (options.format === 'text') {
-        let stripper = log.strippers.get(event.chunk.stream);
-        if (stripper === undefined) {
-          stripper = new PlainTextStripper();
-          log.strippers.set(event.chunk.stream, stripper);
-        }
-        text = stripper.strip(text);
-      }
-      enqueue(log, text);
+      const { name, stream, text } = event.chunk;
+      enqueue({ log: logOf(name), kind: 'output', stream, text });
     } else if (event.kind === 'status') {
       const log = logOf(event.snapshot.name);
       const pid = event.snapshot.pid;
       if (pid !== null && pid !== log.pid) {
         log.pid = pid;
-        // A new process starts with no escape state of its own; a sequence the old one left unfinished ends here.
-        log.strippers.clear();
-        enqueue(log, runSeparator(event.snapshot, event.timestamp), true);
+        enqueue({ log, kind: 'run', text: runSeparator(event.snapshot, event.timestamp) });
       }
     }
   });
