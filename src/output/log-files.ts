@@ -239,12 +239,6 @@ export function attachLogFiles(control: ProcessControl, options: LogFilesOptions
     }
   }
 
-  /** The next entry; once the queue is empty, the notes of output dropped meanwhile, so no gap goes unmarked. */
-  function nextEntry(): Entry | undefined {
-    if (queue.length === 0) for (const log of logs.values()) noteDrops(log);
-    return queue.shift();
-  }
-
   async function drain(): Promise<void> {
     directory ??= fileSystem.makeDirectory(options.dir).then(
       () => true,
@@ -254,19 +248,27 @@ export function attachLogFiles(control: ProcessControl, options: LogFilesOptions
       },
     );
     const usable = await directory;
-    for (let entry = nextEntry(); entry !== undefined; entry = nextEntry()) {
-      // Consecutive entries of one process go out in one write.
-      const { log } = entry;
-      const entries = [entry];
-      for (let next = queue[0]; next?.log === log; next = queue[0]) entries.push(queue.shift() as Entry);
-      if (usable && !log.failed) {
-        try {
-          await write(log, entries.map(textOf).join(''));
-        } catch (error) {
-          fail(log, join(options.dir, logFileName(log.name, 0)), error);
-        }
+    for (;;) {
+      // Once the queue is empty, the notes of output dropped meanwhile go out, so no gap goes unmarked.
+      if (queue.length === 0) for (const log of logs.values()) noteDrops(log);
+      if (queue.length === 0) return;
+      // Everything queued goes out in one write per file: order matters within a file only.
+      const byLog = new Map<ProcessLog, Entry[]>();
+      for (const entry of queue.splice(0)) {
+        const entries = byLog.get(entry.log);
+        if (entries === undefined) byLog.set(entry.log, [entry]);
+        else entries.push(entry);
       }
-      for (const done of entries) queuedChars -= done.text.length;
+      for (const [log, entries] of byLog) {
+        if (usable && !log.failed) {
+          try {
+            await write(log, entries.map(textOf).join(''));
+          } catch (error) {
+            fail(log, join(options.dir, logFileName(log.name, 0)), error);
+          }
+        }
+        for (const done of entries) queuedChars -= done.text.length;
+      }
     }
   }
 

@@ -73,6 +73,27 @@ describe('log files', () => {
     assert.deepEqual(failures, []);
   });
 
+  it('keeps each process in its own file, in order, however their output interleaves', async () => {
+    const settings = options();
+    const control = new FakeControl(['web', 'api']);
+    const logs = attachLogFiles(control, settings);
+    control.setStatus('web', { pid: 4001 });
+    control.setStatus('api', { pid: 5001 });
+    for (let index = 0; index < 100; index++) {
+      control.output('web', `web ${index}\n`);
+      control.output('api', `api ${index}\n`);
+      if (index % 30 === 0) await logs.flushed();
+    }
+    await logs.close();
+    for (const name of ['web', 'api']) {
+      const lines = (await readFile(path.join(settings.dir, `${name}.log`), 'utf8')).split('\n').slice(1, -1);
+      assert.deepEqual(
+        lines,
+        Array.from({ length: 100 }, (_, index) => `${name} ${index}`),
+      );
+    }
+  });
+
   it('keeps the escape codes with format "ansi"', async () => {
     const settings = options({ format: 'ansi' });
     const control = new FakeControl(['web']);
