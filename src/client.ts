@@ -180,7 +180,7 @@ export class LucidLinesClient {
     }
     const decoded = decodeServerMessage(data);
     if (!decoded.ok) {
-      this.#emit('invalid', { code: decoded.code, message: decoded.message });
+      if (decoded.ignorable !== true) this.#emit('invalid', { code: decoded.code, message: decoded.message });
       return;
     }
     const message = decoded.value;

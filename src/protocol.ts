@@ -61,6 +61,7 @@ export const ERROR_CODES = [
   'RATE_LIMIT',
   'SPAWN_FAILED',
   'PROCESS_EXITED',
+  'NOT_READY',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -95,7 +96,10 @@ export const CLOSE_CODES = {
   GOING_AWAY: 1001,
 } as const;
 
-export type Decoded<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string };
+export type Decoded<T> =
+  | { ok: true; value: T }
+  /** `ignorable`: a well-formed message of a type this build does not know (see decodeServerMessage). */
+  | { ok: false; code: ErrorCode; message: string; ignorable?: true };
 
 function fail<T>(code: ErrorCode, message: string): Decoded<T> {
   return { ok: false, code, message };
@@ -213,7 +217,17 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
       }
       break;
     default:
-      return fail('UNKNOWN_TYPE', `The server sent an unknown message type ${JSON.stringify(data.type)}.`);
+      // Newer servers add message types; an older client that treated them as errors would break on every
+      // addition, so a typed message it does not know is reported as one it may ignore.
+      if (typeof data.type === 'string') {
+        return {
+          ok: false,
+          code: 'UNKNOWN_TYPE',
+          message: `The server sent a message of a type this client does not know: ${JSON.stringify(data.type)}.`,
+          ignorable: true,
+        };
+      }
+      return fail('INVALID_MESSAGE', 'The server sent a message without a string "type".');
   }
   return fail('INVALID_MESSAGE', `The server sent a malformed "${String(data.type)}" message.`);
 }

@@ -3,6 +3,8 @@
 
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { attachBehaviours } from '../behaviours/behaviour.js';
+import { standardBehaviours } from '../behaviours/standard.js';
 import {
   forcedShutdownNotice,
   listenFailedMessage,
@@ -52,6 +54,7 @@ export async function runProcesses(
   let server: RunningServer | null = null;
   let guard: RunGuard | null = null;
   let detachPrinter = () => {};
+  let detachBehaviours = () => {};
   try {
     const planned = await makePlan();
     if (planned.kind === 'refused') {
@@ -117,9 +120,12 @@ export async function runProcesses(
     // any child is spawned, which is what the leftover sweep and the watchdog need.
     guard = await io.guardRun({ projectRoot, instanceId, killTimeoutMs: engine.killTimeoutMs }, supervisor);
     for (const notice of guard.notices) print(io.stderr, notice);
+    detachBehaviours = attachBehaviours(supervisor, standardBehaviours());
     if (signalCount === 0) await supervisor.startAll();
     await stopRequested;
 
+    // Behaviours stop first, so that none of them restarts a process the shutdown is stopping.
+    detachBehaviours();
     print(io.stderr, shuttingDownNotice());
     const running = supervisor;
     let forced: Promise<void> = Promise.resolve();
@@ -133,6 +139,7 @@ export async function runProcesses(
     await server.close();
     return EXIT_OK;
   } catch (error) {
+    detachBehaviours();
     print(io.stderr, unexpectedErrorMessage(error));
     await supervisor?.shutdown({ force: true }).catch(() => {});
     await server?.close().catch(() => {});

@@ -1,5 +1,6 @@
 import type { OutputStream, ProcessStatus } from '../protocol.js';
 import type { SweptProcess } from './kill-tree.js';
+import type { ProcessSpec } from './spec.js';
 
 /** The state of one managed process, as the terminal printer, the hub and `info` see it. */
 export interface ProcessSnapshot {
@@ -15,6 +16,31 @@ export interface ProcessSnapshot {
   restarts: number;
   /** Unix ms of the last spawn, null if never started. */
   startedAt: number | null;
+  /** Counts spawns: 0 before the first, then 1, 2, … Identifies a run, so a late signal about an old one is ignored. */
+  run: number;
+  /** Why the current (or last) run was started; null before the first start. */
+  reason: StartReason | null;
+  /** What behaviours found out about the process; see `ProcessFacts`. */
+  facts: Readonly<ProcessFacts>;
+}
+
+/**
+ * Why a run began. `start` is the first start of a session (or an explicit start); the others are restarts,
+ * which the viewer, the terminal and the log files mark with a separator naming the reason.
+ */
+export type StartReason = 'start' | 'manual' | 'auto-restart' | 'watch' | 'config-change' | 'dependency';
+
+/**
+ * Facts behaviours attach to a process (see src/behaviours/). The engine only stores them and carries them in
+ * snapshots; each field is owned by the one behaviour that sets it, and is cleared by it.
+ */
+export interface ProcessFacts {
+  /** The URLs the process printed, as the dev server announced them (the URL behaviour). */
+  urls?: readonly string[];
+  /** The dependencies a start is waiting for, while it waits (the dependencies behaviour). */
+  waitingFor?: readonly string[];
+  /** Unix ms when a scheduled automatic restart is due (restart-on-failure); absent when none is. */
+  restartAt?: number;
 }
 
 /**
@@ -38,8 +64,22 @@ export type SupervisorEvent =
   | {
       kind: 'error';
       name: string;
-      code: 'SPAWN_FAILED' | 'PROCESS_EXITED';
+      code: 'SPAWN_FAILED' | 'PROCESS_EXITED' | 'NOT_READY';
       message: string;
+      timestamp: number;
+    }
+  /**
+   * A run ended (the child exited, or it could not be spawned), emitted before the `status` event that reports
+   * it, so a behaviour can record a decision about it (a scheduled restart) that the status then carries.
+   */
+  | {
+      kind: 'exit';
+      name: string;
+      run: number;
+      exitCode: number | null;
+      signal: string | null;
+      /** Someone asked for it to end (a stop, a restart, a shutdown), so it is not a failure of its own. */
+      requested: boolean;
       timestamp: number;
     }
   /** Stopping a process also stopped these, found outside its tree by their marker or by its pipes. */
@@ -60,9 +100,29 @@ export interface ProcessControl {
   /** Subscribes to every event; returns the unsubscribe function. Listeners are called synchronously. */
   subscribe(listener: SupervisorListener): () => void;
   /** Resolve once the action is complete (the new process is spawned, or the old tree is gone). */
-  start(name: string): Promise<void>;
+  start(name: string, reason?: StartReason): Promise<void>;
   stop(name: string): Promise<void>;
-  restart(name: string): Promise<void>;
+  restart(name: string, reason?: StartReason): Promise<void>;
   restartAll(): Promise<void>;
   stopAll(): Promise<void>;
+}
+
+/**
+ * What behaviours (src/behaviours/) may do beyond what every consumer may: read a process's spec, move a run
+ * between `starting`, `running` and `error`, attach facts, hold starts back and order stops.
+ */
+export interface BehaviourHost extends ProcessControl {
+  spec(name: string): ProcessSpec | undefined;
+  /** See ManagedProcess.markReady; `run` is the snapshot's `run`, so a stale signal does nothing. */
+  markReady(name: string, run: number): void;
+  /** See ManagedProcess.failRun. */
+  failRun(name: string, run: number, message: string): Promise<void>;
+  annotate(name: string, facts: Partial<ProcessFacts>): void;
+  /** Installs the one start gate (see ManagedProcessDeps.startGate); null removes it. */
+  setStartGate(gate: ((name: string) => Promise<void> | null) | null): void;
+  /**
+   * Groups of names stopped one group after another by stopAll, restartAll and shutdown (names in no group
+   * stop with the first); null stops everything at once.
+   */
+  setStopOrder(groups: readonly (readonly string[])[] | null): void;
 }

@@ -10,7 +10,7 @@ import { Utf8StreamDecoder } from '../output/decoder.js';
 import { LineSplitter, type Timers } from '../output/line-splitter.js';
 import { Scrollback } from '../output/scrollback.js';
 import type { OutputStream, ProcessStatus } from '../protocol.js';
-import type { OutputChunk, ProcessSnapshot, SupervisorEvent } from './events.js';
+import type { OutputChunk, ProcessFacts, ProcessSnapshot, StartReason, SupervisorEvent } from './events.js';
 import type { RunScope, TerminateTree, TreeTermination } from './kill-tree.js';
 import type { SpawnedChild, SpawnFunction } from './spawn.js';
 import type { EngineOptions, ProcessSpec } from './spec.js';
@@ -25,12 +25,20 @@ export interface ManagedProcessDeps {
   /** The LUCIDLINES_RUN value for the next spawn: unique per run across the whole instance. */
   nextMarker: () => string;
   emit: (event: SupervisorEvent) => void;
+  /**
+   * Consulted before every spawn: null to spawn now, or a promise that resolves when the process may spawn
+   * (the dependencies behaviour waits for what the process depends on). The wait is abandoned when a stop
+   * arrives, so a process that waits forever can still be stopped.
+   */
+  startGate: (name: string) => Promise<void> | null;
 }
 
 type Action = 'start' | 'stop' | 'restart';
 
 interface Request {
   action: Action;
+  /** Why a spawn of this request happens; the latest merged request decides. */
+  reason: StartReason;
   /** Set once this request has spawned its child; later restarts then need a request of their own. */
   spawned: boolean;
   readonly done: Promise<void>;
@@ -50,6 +58,8 @@ interface Run {
   exited: boolean;
   /** Its exit was asked for, so it ends as `stopped` whatever its exit code. */
   stopRequested: boolean;
+  /** Set when a behaviour failed the run (readiness timed out): it ends as `error` with this message. */
+  failure: string | null;
   /** Resolves once it exited or failed to spawn. */
   readonly exit: Promise<void>;
   markExited(): void;
@@ -61,10 +71,11 @@ interface Run {
 const SHELL_COULD_NOT_RUN = new Set([126, 127]);
 
 /**
- * One configured process. Status: `starting` from the spawn call, `running` once the child emitted
- * 'spawn' (the operating system created it; whether the program inside is ready is unknowable in
- * general), then `stopped` (exit code 0, or stopped on request) or `error` (spawn failure, non-zero exit,
- * or death by a signal nobody asked for).
+ * One configured process. Status: `starting` from the spawn call (or while its start gate holds it back),
+ * `running` once the child emitted 'spawn' (the operating system created it; whether the program inside is
+ * ready is unknowable in general) or, with `spec.awaitReady`, once a behaviour calls `markReady`; then
+ * `stopped` (exit code 0, or stopped on request) or `error` (spawn failure, non-zero exit, death by a signal
+ * nobody asked for, or a run a behaviour failed).
  *
  * Requests are carried out one at a time, so two children never exist at once: a restart first waits
  * until the whole old tree is gone, which is what keeps a fixed port free for the new child. A request
@@ -82,6 +93,13 @@ export class ManagedProcess {
   #signal: string | null = null;
   #restarts = 0;
   #startedAt: number | null = null;
+  #runCount = 0;
+  #reason: StartReason | null = null;
+  #facts: Readonly<ProcessFacts> = {};
+  /** While an exit is being reported, annotations join the coming status event instead of sending their own. */
+  #reportingExit = false;
+  /** Aborts the wait at the start gate; set only while a start waits there. */
+  #gateWait: AbortController | null = null;
   /** The latest child, kept after it exits until its tree has been cleaned up. */
   #run: Run | null = null;
   #executing: Request | null = null;
@@ -116,7 +134,38 @@ export class ManagedProcess {
       signal: this.#signal,
       restarts: this.#restarts,
       startedAt: this.#startedAt,
+      run: this.#runCount,
+      reason: this.#reason,
+      facts: this.#facts,
     };
+  }
+
+  get spec(): ProcessSpec {
+    return this.#spec;
+  }
+
+  /** Merges facts into the snapshot and reports the change with a status event. */
+  annotate(facts: Partial<ProcessFacts>): void {
+    this.#facts = { ...this.#facts, ...facts };
+    if (!this.#reportingExit) this.#emitStatus();
+  }
+
+  /** With `spec.awaitReady`: the run is ready, so `starting` becomes `running`. Stale runs are ignored. */
+  markReady(run: number): void {
+    const current = this.#run;
+    if (run !== this.#runCount || current === null || !current.spawned || current.exited) return;
+    if (this.#status === 'starting') this.#setStatus('running');
+  }
+
+  /**
+   * Ends the run as a failure with this message (readiness timed out): its tree is stopped and it goes to
+   * `error`. Stale runs are ignored. Resolves once the tree is gone.
+   */
+  failRun(run: number, message: string): Promise<void> {
+    const current = this.#run;
+    if (run !== this.#runCount || current === null || current.exited) return Promise.resolve();
+    current.failure = message;
+    return this.#request('stop', 'manual');
   }
 
   scrollback(): readonly OutputChunk[] {
@@ -124,8 +173,8 @@ export class ManagedProcess {
   }
 
   /** Spawns the command unless it is already running; resolves once it is running or has failed. */
-  start(): Promise<void> {
-    return this.#request('start');
+  start(reason: StartReason = 'start'): Promise<void> {
+    return this.#request('start', reason);
   }
 
   /**
@@ -137,7 +186,7 @@ export class ManagedProcess {
       this.#forced = true;
       this.#termination?.escalate();
     }
-    return this.#request('stop');
+    return this.#request('stop', 'manual');
   }
 
   /**
@@ -151,11 +200,11 @@ export class ManagedProcess {
   }
 
   /** Stops the tree if there is one, then spawns again; resolves once the new child is running or failed. */
-  restart(): Promise<void> {
-    return this.#request('restart');
+  restart(reason: StartReason = 'manual'): Promise<void> {
+    return this.#request('restart', reason);
   }
 
-  #request(action: Action): Promise<void> {
+  #request(action: Action, reason: StartReason): Promise<void> {
     const executing = this.#executing;
     if (
       this.#pending === null &&
@@ -165,9 +214,13 @@ export class ManagedProcess {
     ) {
       return executing.done;
     }
+    if (action === 'stop') this.#gateWait?.abort();
     if (this.#pending !== null) {
       // A start adds nothing to a waiting restart; anything else replaces what was waiting.
-      if (!(action === 'start' && this.#pending.action === 'restart')) this.#pending.action = action;
+      if (!(action === 'start' && this.#pending.action === 'restart')) {
+        this.#pending.action = action;
+        this.#pending.reason = reason;
+      }
       return this.#pending.done;
     }
     let resolve = (): void => {};
@@ -176,7 +229,7 @@ export class ManagedProcess {
       resolve = onResolve;
       reject = onReject;
     });
-    this.#pending = { action, spawned: false, done, resolve, reject };
+    this.#pending = { action, reason, spawned: false, done, resolve, reject };
     if (executing === null) void this.#drain();
     return done;
   }
@@ -200,8 +253,28 @@ export class ManagedProcess {
     if (request.action === 'start' && this.#run !== null && !this.#run.exited) return;
     await this.#terminate();
     if (request.action === 'stop' || this.#pending?.action === 'stop') return;
+    if (!(await this.#passStartGate())) return;
     request.spawned = true;
-    await this.#spawn();
+    await this.#spawn(request.reason);
+  }
+
+  /** False when a stop arrived while the gate held the start back. */
+  async #passStartGate(): Promise<boolean> {
+    const gate = this.#deps.startGate(this.#spec.name);
+    if (gate === null) return true;
+    const wait = new AbortController();
+    this.#gateWait = wait;
+    this.#pid = null;
+    this.#setStatus('starting');
+    const aborted = new Promise<void>((resolve) => wait.signal.addEventListener('abort', () => resolve()));
+    try {
+      await Promise.race([gate, aborted]);
+    } finally {
+      this.#gateWait = null;
+    }
+    if (!wait.signal.aborted) return true;
+    this.#setStatus('stopped');
+    return false;
   }
 
   /** Ends the current tree and waits until all of it is gone. */
@@ -244,15 +317,17 @@ export class ManagedProcess {
   }
 
   /** Resolves once the child is running or has failed. */
-  #spawn(): Promise<void> {
+  #spawn(reason: StartReason): Promise<void> {
     if (this.#startedAt !== null) this.#restarts++;
+    this.#runCount++;
+    this.#reason = reason;
     this.#forced = false;
     this.#startedAt = this.#deps.now();
     this.#exitCode = null;
     this.#signal = null;
     if (this.#spec.startProblem !== undefined) {
       this.#pid = null;
-      this.#fail('SPAWN_FAILED', this.#spec.startProblem);
+      this.#reportExit(null, null, false, () => this.#fail('SPAWN_FAILED', this.#spec.startProblem ?? ''));
       return Promise.resolve();
     }
     let child: SpawnedChild;
@@ -261,7 +336,8 @@ export class ManagedProcess {
       child = this.#deps.spawn(this.#spec, { marker });
     } catch (error) {
       this.#pid = null;
-      this.#fail('SPAWN_FAILED', processCouldNotStartMessage(this.#spec.name, String(error)));
+      const message = processCouldNotStartMessage(this.#spec.name, String(error));
+      this.#reportExit(null, null, false, () => this.#fail('SPAWN_FAILED', message));
       return Promise.resolve();
     }
     let markExited = (): void => {};
@@ -277,6 +353,7 @@ export class ManagedProcess {
       spawned: false,
       exited: false,
       stopRequested: false,
+      failure: null,
       exit,
       markExited,
       treeGone: null,
@@ -287,7 +364,7 @@ export class ManagedProcess {
     const started = new Promise<void>((resolve) => {
       child.on('spawn', () => {
         run.spawned = true;
-        if (!run.exited) this.#setStatus('running');
+        if (!run.exited && this.#spec.awaitReady !== true) this.#setStatus('running');
         resolve();
       });
       child.on('error', (error) => {
@@ -295,7 +372,8 @@ export class ManagedProcess {
         if (run.spawned || run.exited) return;
         this.#markExited(run);
         this.#pid = null;
-        this.#fail('SPAWN_FAILED', this.#spawnErrorMessage(error));
+        const message = this.#spawnErrorMessage(error);
+        this.#reportExit(null, null, false, () => this.#fail('SPAWN_FAILED', message));
         resolve();
       });
       child.on('exit', (code, signal) => {
@@ -344,22 +422,55 @@ export class ManagedProcess {
       // start, restart or stop.
       this.#terminateTree(run).catch(() => {});
     }
-    if (run.stopRequested || code === 0) {
-      this.#setStatus('stopped');
-    } else if (code !== null && SHELL_COULD_NOT_RUN.has(code)) {
-      this.#fail('SPAWN_FAILED', shellCouldNotRunMessage(name, this.#spec.command, code));
-    } else {
-      this.#fail('PROCESS_EXITED', processExitedMessage(name, code, signal));
-    }
+    const { failure } = run;
+    const requested = run.stopRequested && failure === null;
+    this.#reportExit(code, signal, requested, () => {
+      if (failure !== null) {
+        this.#fail('NOT_READY', failure);
+      } else if (requested || code === 0) {
+        this.#setStatus('stopped');
+      } else if (code !== null && SHELL_COULD_NOT_RUN.has(code)) {
+        this.#fail('SPAWN_FAILED', shellCouldNotRunMessage(name, this.#spec.command, code));
+      } else {
+        this.#fail('PROCESS_EXITED', processExitedMessage(name, code, signal));
+      }
+    });
   }
 
-  #fail(code: 'SPAWN_FAILED' | 'PROCESS_EXITED', message: string): void {
+  /**
+   * Emits the `exit` event, then lets `settle` report the resulting status. The status is set first without
+   * being sent, so listeners of the exit see the new state, and whatever they annotate (a scheduled restart)
+   * rides on the status event instead of arriving before it with the old status.
+   */
+  #reportExit(exitCode: number | null, signal: string | null, requested: boolean, settle: () => void): void {
+    this.#reportingExit = true;
+    try {
+      this.#deps.emit({
+        kind: 'exit',
+        name: this.#spec.name,
+        run: this.#runCount,
+        exitCode,
+        signal,
+        requested,
+        timestamp: this.#deps.now(),
+      });
+    } finally {
+      this.#reportingExit = false;
+    }
+    settle();
+  }
+
+  #fail(code: 'SPAWN_FAILED' | 'PROCESS_EXITED' | 'NOT_READY', message: string): void {
     this.#setStatus('error');
     this.#deps.emit({ kind: 'error', name: this.#spec.name, code, message, timestamp: this.#deps.now() });
   }
 
   #setStatus(status: ProcessStatus): void {
     this.#status = status;
+    this.#emitStatus();
+  }
+
+  #emitStatus(): void {
     this.#deps.emit({ kind: 'status', snapshot: this.snapshot(), timestamp: this.#deps.now() });
   }
 

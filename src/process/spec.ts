@@ -11,6 +11,11 @@ export interface ProcessSpec {
    * in `error` with this reason, as a missing `cwd` does, and the other processes start.
    */
   startProblem?: string;
+  /**
+   * The process has a readiness probe: after the spawn it stays `starting` until the readiness behaviour
+   * reports it ready (see ManagedProcess.markReady).
+   */
+  awaitReady?: boolean;
 }
 
 export interface EngineOptions {

@@ -1,8 +1,10 @@
 import type { Timers } from '../output/line-splitter.js';
 import type {
+  BehaviourHost,
   OutputChunk,
-  ProcessControl,
+  ProcessFacts,
   ProcessSnapshot,
+  StartReason,
   SupervisorEvent,
   SupervisorListener,
 } from './events.js';
@@ -46,7 +48,7 @@ function warnOnce(): (error: unknown) => void {
  * changes its own status. Requests for unknown names do nothing, because consumers check `has()` first
  * and a stale name from a slow client is not worth an exception.
  */
-export class Supervisor implements ProcessControl {
+export class Supervisor implements BehaviourHost {
   readonly #processes = new Map<string, ManagedProcess>();
   readonly #listeners = new Set<SupervisorListener>();
   readonly #onListenerError: (error: unknown) => void;
@@ -56,6 +58,8 @@ export class Supervisor implements ProcessControl {
   #seq = 0;
   #runNumber = 0;
   #shuttingDown = false;
+  #startGate: ((name: string) => Promise<void> | null) | null = null;
+  #stopOrder: readonly (readonly string[])[] | null = null;
 
   constructor(specs: ProcessSpec[], options: EngineOptions, deps: Partial<SupervisorDeps> = {}) {
     const { spawn, terminateTree, now, timers, onListenerError, instanceId } = {
@@ -79,6 +83,7 @@ export class Supervisor implements ProcessControl {
         nextSeq: () => ++this.#seq,
         nextMarker: () => runMarker(instanceId, ++this.#runNumber),
         emit: (event) => this.#emit(event),
+        startGate: (name) => this.#startGate?.(name) ?? null,
       });
       this.#processes.set(spec.name, managed);
     }
@@ -111,28 +116,59 @@ export class Supervisor implements ProcessControl {
     return this.#each((managed) => managed.start());
   }
 
-  start(name: string): Promise<void> {
+  start(name: string, reason?: StartReason): Promise<void> {
     if (this.#shuttingDown) return Promise.resolve();
-    return this.#processes.get(name)?.start() ?? Promise.resolve();
+    return this.#processes.get(name)?.start(reason) ?? Promise.resolve();
   }
 
   stop(name: string): Promise<void> {
     return this.#processes.get(name)?.stop() ?? Promise.resolve();
   }
 
-  restart(name: string): Promise<void> {
+  restart(name: string, reason?: StartReason): Promise<void> {
     if (this.#shuttingDown) return Promise.resolve();
-    return this.#processes.get(name)?.restart() ?? Promise.resolve();
+    return this.#processes.get(name)?.restart(reason) ?? Promise.resolve();
   }
 
-  restartAll(): Promise<void> {
-    if (this.#shuttingDown) return Promise.resolve();
+  /** With a stop order, everything is stopped in that order first, and then started again. */
+  async restartAll(): Promise<void> {
+    if (this.#shuttingDown) return;
     this.#reservePipes();
-    return this.#each((managed) => managed.restart());
+    if (this.#stopOrder === null) {
+      await this.#each((managed) => managed.restart());
+      return;
+    }
+    await this.#inStopOrder((managed) => managed.stop());
+    if (this.#shuttingDown) return;
+    await this.#each((managed) => managed.restart());
   }
 
   stopAll(): Promise<void> {
-    return this.#each((managed) => managed.stop());
+    return this.#inStopOrder((managed) => managed.stop());
+  }
+
+  spec(name: string): ProcessSpec | undefined {
+    return this.#processes.get(name)?.spec;
+  }
+
+  markReady(name: string, run: number): void {
+    this.#processes.get(name)?.markReady(run);
+  }
+
+  failRun(name: string, run: number, message: string): Promise<void> {
+    return this.#processes.get(name)?.failRun(run, message) ?? Promise.resolve();
+  }
+
+  annotate(name: string, facts: Partial<ProcessFacts>): void {
+    this.#processes.get(name)?.annotate(facts);
+  }
+
+  setStartGate(gate: ((name: string) => Promise<void> | null) | null): void {
+    this.#startGate = gate;
+  }
+
+  setStopOrder(groups: readonly (readonly string[])[] | null): void {
+    this.#stopOrder = groups;
   }
 
   /**
@@ -142,7 +178,9 @@ export class Supervisor implements ProcessControl {
   async shutdown(options?: { force?: boolean }): Promise<void> {
     this.#shuttingDown = true;
     const force = options?.force === true;
-    await this.#each((managed) => managed.shutdown({ force }));
+    // A forced shutdown must not wait for one group to finish before killing the next.
+    if (force) await this.#each((managed) => managed.shutdown({ force }));
+    else await this.#inStopOrder((managed) => managed.shutdown({ force }));
   }
 
   /** Only the real spawn uses FIFOs; an injected one (unit tests) must not make them. */
@@ -152,6 +190,23 @@ export class Supervisor implements ProcessControl {
 
   async #each(action: (managed: ManagedProcess) => Promise<void>): Promise<void> {
     await Promise.all([...this.#processes.values()].map(action));
+  }
+
+  async #inStopOrder(action: (managed: ManagedProcess) => Promise<void>): Promise<void> {
+    if (this.#stopOrder === null) {
+      await this.#each(action);
+      return;
+    }
+    const remaining = new Map(this.#processes);
+    const groups = this.#stopOrder.map((names) =>
+      names.flatMap((name) => {
+        const managed = remaining.get(name);
+        remaining.delete(name);
+        return managed === undefined ? [] : [managed];
+      }),
+    );
+    groups[0] = [...(groups[0] ?? []), ...remaining.values()];
+    for (const group of groups) await Promise.all(group.map(action));
   }
 
   #emit(event: SupervisorEvent): void {

@@ -1,28 +1,12 @@
 import type { ProcessControl } from '../process/events.js';
-import { type CommandMessage, decodeClientMessage, type ErrorMessage } from '../protocol.js';
+import { type CommandMessage, decodeClientMessage } from '../protocol.js';
 import type { CommandLimiter } from './command-limiter.js';
+import type { CommandHandler, Reply } from './commands/handler.js';
+import { COMMAND_HANDLERS } from './commands/handlers.js';
 import { errorMessage } from './server-messages.js';
 
-/** Sends an error to the client that sent the command, and to no one else. */
-export type Reply = (message: ErrorMessage) => void;
-
-function perform(control: ProcessControl, command: CommandMessage): Promise<void> {
-  switch (command.action) {
-    case 'restart-all':
-      return control.restartAll();
-    case 'stop-all':
-      return control.stopAll();
-    case 'restart':
-      return control.restart(command.target);
-    case 'stop':
-      return control.stop(command.target);
-    case 'start':
-      return control.start(command.target);
-  }
-}
-
 /**
- * Validates one text frame from a client and runs the command it holds. Every refusal is a reply to the
+ * Validates one text frame from a client and hands the command to its handler (commands/handlers.ts). Every refusal is a reply to the
  * sender only; the connection always stays open. The order matters: a target is checked to exist before it
  * reaches the limiter, so unknown names never create rate-limit buckets.
  */
@@ -56,7 +40,8 @@ export function dispatchCommand(
   }
   // The supervisor reports expected failures (a command that cannot spawn) as events that every client
   // sees; a rejection is unexpected, so the client that asked is told rather than left guessing.
-  perform(control, command).catch((error: unknown) => {
+  const handler = COMMAND_HANDLERS[command.action] as CommandHandler<CommandMessage>;
+  handler(command, { control, reply }).catch((error: unknown) => {
     reply(errorMessage(undefined, `The ${command.action} command failed: ${String(error)}`, target));
   });
 }

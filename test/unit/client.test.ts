@@ -90,10 +90,23 @@ describe('LucidLinesClient', () => {
     socket.serverOpens();
     socket.serverSends('{not json');
     socket.serverSends(JSON.stringify({ type: 'process', name: 'a', output: 5, timestamp: 1 }));
-    socket.serverSends(JSON.stringify({ type: 'surprise', timestamp: 1 }));
+    socket.serverSends(JSON.stringify({ type: 7, timestamp: 1 }));
     socket.serverSends(new Uint8Array([1, 2, 3]));
-    assert.deepEqual(invalid, ['INVALID_JSON', 'INVALID_MESSAGE', 'UNKNOWN_TYPE', 'BINARY_FRAME']);
+    assert.deepEqual(invalid, ['INVALID_JSON', 'INVALID_MESSAGE', 'INVALID_MESSAGE', 'BINARY_FRAME']);
     assert.deepEqual(processes, []);
+    client.close();
+  });
+
+  it('ignores messages of types it does not know, so newer servers do not break it', () => {
+    const client = new LucidLinesClient({ url: 'ws://x', WebSocket: FakeSocket });
+    const seen: string[] = [];
+    client.on('invalid', (e) => seen.push(`invalid:${e.code}`));
+    client.on('process', (m) => seen.push(`process:${m.output}`));
+    const socket = latest();
+    socket.serverOpens();
+    socket.serverSends(JSON.stringify({ type: 'surprise', timestamp: 1, anything: [1] }));
+    socket.serverSends(JSON.stringify({ type: 'process', name: 'a', output: 'hi', timestamp: 2 }));
+    assert.deepEqual(seen, ['process:hi']);
     client.close();
   });
 

@@ -38,7 +38,15 @@ const noTimers: Timers = { setTimeout: () => 0, clearTimeout: () => {} };
  * A fake operating system: children start when told to (or at once), and a tree termination makes the
  * child exit on the next turn, unless it is stubborn, in which case only an escalation kills it.
  */
-function setup(options: { autoSpawn?: boolean; stubborn?: boolean } = {}) {
+function setup(
+  options: {
+    autoSpawn?: boolean;
+    stubborn?: boolean;
+    spec?: Partial<ProcessSpec>;
+    startGate?: (name: string) => Promise<void> | null;
+    onEvent?: (event: SupervisorEvent) => void;
+  } = {},
+) {
   const children: FakeChild[] = [];
   const events: SupervisorEvent[] = [];
   const graceTimes: number[] = [];
@@ -69,14 +77,18 @@ function setup(options: { autoSpawn?: boolean; stubborn?: boolean } = {}) {
     return { done, escalate: () => escalate() };
   };
   let seq = 0;
-  const process = new ManagedProcess(spec, DEFAULT_ENGINE_OPTIONS, {
+  const process = new ManagedProcess({ ...spec, ...options.spec }, DEFAULT_ENGINE_OPTIONS, {
     spawn,
     terminateTree,
     now: () => 42,
     timers: noTimers,
     nextSeq: () => ++seq,
     nextMarker: () => `test.${seq}`,
-    emit: (event) => events.push(event),
+    emit: (event) => {
+      events.push(event);
+      options.onEvent?.(event);
+    },
+    startGate: options.startGate ?? (() => null),
   });
   return {
     process,
@@ -254,5 +266,107 @@ describe('ManagedProcess', () => {
       [1, 2, 3],
     );
     assert.deepEqual(fake.process.scrollback(), chunks);
+  });
+
+  it('reports each exit before the status that settles it, saying whether it was asked for', async () => {
+    const fake = setup();
+    await fake.process.start();
+    fake.children[0]?.exit(3);
+    await fake.process.restart();
+    await fake.process.stop();
+    const kinds = fake.events
+      .filter((e) => e.kind === 'exit' || e.kind === 'status')
+      .map((e) => (e.kind === 'exit' ? `exit:${e.run}:${e.exitCode}:${e.requested}` : e.snapshot.status));
+    assert.deepEqual(kinds, [
+      'starting',
+      'running',
+      'exit:1:3:false',
+      'error',
+      'starting',
+      'running',
+      'exit:2:null:true',
+      'stopped',
+    ]);
+  });
+
+  it('records why each run started', async () => {
+    const fake = setup();
+    await fake.process.start();
+    assert.equal(fake.process.snapshot().reason, 'start');
+    await fake.process.restart('watch');
+    assert.deepEqual([fake.process.snapshot().run, fake.process.snapshot().reason], [2, 'watch']);
+    await fake.process.restart();
+    assert.deepEqual([fake.process.snapshot().run, fake.process.snapshot().reason], [3, 'manual']);
+  });
+
+  it('with awaitReady stays starting after the spawn until the current run is marked ready', async () => {
+    const fake = setup({ spec: { awaitReady: true } });
+    await fake.process.start();
+    assert.equal(fake.process.snapshot().status, 'starting');
+    fake.process.markReady(0);
+    assert.equal(fake.process.snapshot().status, 'starting', 'a signal about another run is ignored');
+    fake.process.markReady(1);
+    assert.deepEqual(fake.statuses(), ['starting', 'running']);
+  });
+
+  it('fails a run on request: the tree is stopped and the process ends in error with NOT_READY', async () => {
+    const fake = setup({ spec: { awaitReady: true } });
+    await fake.process.start();
+    await fake.process.failRun(1, 'not ready after 5000 ms');
+    assert.equal(fake.children[0]?.alive, false);
+    assert.equal(fake.process.snapshot().status, 'error');
+    assert.deepEqual(
+      fake.errors().map((e) => [e.code, e.message]),
+      [['NOT_READY', 'not ready after 5000 ms']],
+    );
+    const exit = fake.events.find((e) => e.kind === 'exit');
+    assert.equal(
+      exit?.kind === 'exit' && exit.requested,
+      false,
+      'a failed run is not an exit anyone asked for',
+    );
+  });
+
+  it('holds a start at the gate as starting without a pid, and a stop abandons the wait', async () => {
+    let open = (): void => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const fake = setup({ startGate: () => gate });
+    const starting = fake.process.start();
+    await tick();
+    assert.deepEqual([fake.process.snapshot().status, fake.process.snapshot().pid], ['starting', null]);
+    assert.equal(fake.children.length, 0);
+    await fake.process.stop();
+    await starting;
+    assert.equal(fake.process.snapshot().status, 'stopped');
+    assert.equal(fake.children.length, 0);
+
+    const again = fake.process.start();
+    await tick();
+    assert.equal(fake.children.length, 0);
+    open();
+    await again;
+    assert.equal(fake.children.length, 1);
+    assert.equal(fake.process.snapshot().status, 'running');
+  });
+
+  it('sends annotations as status events, except during an exit, where they ride on its status', async () => {
+    let annotateOnExit = (): void => {};
+    const fake = setup({
+      onEvent: (event) => {
+        if (event.kind === 'exit') annotateOnExit();
+      },
+    });
+    annotateOnExit = () => fake.process.annotate({});
+    await fake.process.start();
+    const before = fake.events.length;
+    fake.process.annotate({});
+    assert.equal(fake.events.length, before + 1);
+    assert.equal(fake.events.at(-1)?.kind, 'status');
+    const exitAt = fake.events.length;
+    fake.children[0]?.exit(1);
+    const after = fake.events.slice(exitAt).map((e) => (e.kind === 'status' ? e.snapshot.status : e.kind));
+    assert.deepEqual(after, ['exit', 'error', 'error']);
   });
 });

@@ -15,6 +15,9 @@ function snapshot(name: string, overrides: Partial<ProcessSnapshot> = {}): Proce
     signal: null,
     restarts: 0,
     startedAt: 1,
+    run: 1,
+    reason: 'start',
+    facts: {},
     ...overrides,
   };
 }

@@ -1,0 +1,10 @@
+import type { CommandHandlers } from './handler.js';
+import { restart, restartAll, start, stop, stopAll } from './lifecycle.js';
+
+export const COMMAND_HANDLERS: CommandHandlers = {
+  restart,
+  stop,
+  start,
+  'restart-all': restartAll,
+  'stop-all': stopAll,
+};
