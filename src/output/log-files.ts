@@ -9,7 +9,7 @@
 
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ProcessControl, ProcessSnapshot } from '../process/events.js';
+import type { ProcessControl, ProcessSnapshot, StartReason } from '../process/events.js';
 import type { OutputStream } from '../protocol.js';
 import { PlainTextStripper } from './plain-text.js';
 
@@ -78,13 +78,26 @@ const NODE_FILE_SYSTEM: LogFileSystem = {
   },
 };
 
+/** How a separator names why a run began (the supervisor's `StartReason`). */
+const REASON_TEXT: Record<StartReason, string> = {
+  start: 'started by request',
+  manual: 'by request',
+  'auto-restart': 'after a failure',
+  watch: 'files changed',
+  'config-change': 'the config changed',
+  dependency: 'a dependency restarted',
+};
+
 /**
  * The line written before the output of every new run of a process. Its format lives here only, so that every
  * run looks alike and a reader (or a script) can split a file into runs by it.
  */
 export function runSeparator(snapshot: ProcessSnapshot, timestamp: number): string {
-  const restart = snapshot.restarts === 0 ? 'first start' : `restart ${snapshot.restarts}`;
-  return `──── ${snapshot.name} started ${new Date(timestamp).toISOString()}, pid ${snapshot.pid}, ${restart} ────\n`;
+  const why =
+    snapshot.restarts === 0
+      ? 'first start'
+      : `restart ${snapshot.restarts} (${REASON_TEXT[snapshot.reason ?? 'manual']})`;
+  return `──── ${snapshot.name} started ${new Date(timestamp).toISOString()}, pid ${snapshot.pid}, ${why} ────\n`;
 }
 
 /** Written where output had to be dropped because the disk did not keep up. */
@@ -100,8 +113,8 @@ interface ProcessLog {
   readonly name: string;
   handle: LogFileHandle | null;
   size: number;
-  /** The pid whose run the file is on; a status with another pid starts a new run. */
-  pid: number | null;
+  /** The run (the supervisor's count of spawns) the file is on; a spawned later run gets a separator. */
+  run: number;
   strippers: Map<OutputStream, PlainTextStripper>;
   droppedChars: number;
   /** Whether the text written last ended a line, so that a separator or a note never joins a partial line. */
@@ -141,7 +154,7 @@ export function attachLogFiles(control: ProcessControl, options: LogFilesOptions
         name,
         handle: null,
         size: 0,
-        pid: null,
+        run: 0,
         strippers: new Map(),
         droppedChars: 0,
         atLineStart: true,
@@ -278,9 +291,9 @@ export function attachLogFiles(control: ProcessControl, options: LogFilesOptions
       enqueue({ log: logOf(name), kind: 'output', stream, text });
     } else if (event.kind === 'status') {
       const log = logOf(event.snapshot.name);
-      const pid = event.snapshot.pid;
-      if (pid !== null && pid !== log.pid) {
-        log.pid = pid;
+      const { run, pid } = event.snapshot;
+      if (pid !== null && run !== log.run) {
+        log.run = run;
         enqueue({ log, kind: 'run', text: runSeparator(event.snapshot, event.timestamp) });
       }
     }
