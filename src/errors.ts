@@ -608,3 +608,10 @@ export function configNeedsRestartMessage(file: string, settings: readonly strin
     `lucidlines: the edit of ${file} changes ${names}, which takes effect only when lucidlines starts: stop it (Ctrl-C) and start it again. The processes of the edit were applied.\n`,
   );
 }
+
+/** Writing a log file failed; lucidlines runs on, without that log. */
+export function logFileFailedNotice(file: string, detail: string): string {
+  return chalk.yellow(
+    `lucidlines: stopped writing the log file ${file} (${detail}). The processes run on and the viewer still shows everything; check that the folder is writable and has space, or leave out "logDir".\n`,
+  );
+}

@@ -7,6 +7,7 @@ import { documentTitle, faviconUrl, type Health } from './favicon.js';
 import { InputHistory } from './input-history.js';
 import type { Line } from './line-model.js';
 import type { Ring } from './ring.js';
+import { saveLogAsHtml } from './save-html.js';
 import { type CompiledQuery, compileQuery, MatchIndex } from './search.js';
 import { type ShortcutAction, shortcutFor } from './shortcuts.js';
 import { socketUrl } from './socket-url.js';
@@ -42,6 +43,7 @@ const ui = {
   restart: element('restart', HTMLButtonElement),
   toggleRunning: element('toggle-running', HTMLButtonElement),
   clear: element('clear', HTMLButtonElement),
+  saveHtml: element('save-html', HTMLButtonElement),
   follow: element('follow', HTMLButtonElement),
   timestamps: element('timestamps', HTMLButtonElement),
   search: element('search', HTMLInputElement),
@@ -252,6 +254,7 @@ function renderControls(searching: boolean): void {
   ui.title.title = process?.command ?? '';
   ui.restart.disabled = process === undefined;
   ui.toggleRunning.disabled = process === undefined;
+  ui.saveHtml.disabled = process === undefined;
   const running = process !== undefined && (process.status === 'running' || process.status === 'starting');
   ui.toggleRunning.textContent = running ? '■ Stop' : '▶ Start';
   const takesInput = process?.stdin === true;
@@ -439,6 +442,13 @@ ui.helpButton.addEventListener('click', () => run('help'));
 ui.restart.addEventListener('click', () => run('restart'));
 ui.toggleRunning.addEventListener('click', () => run('toggle-running'));
 ui.clear.addEventListener('click', () => run('clear'));
+ui.saveHtml.addEventListener('click', () => {
+  const process = selectedProcess();
+  if (process === undefined) return;
+  void saveLogAsHtml(process.name, window.location).then((problem) => {
+    if (problem !== null) ui.notice.textContent = problem;
+  });
+});
 ui.follow.addEventListener('click', () => run('toggle-follow'));
 ui.timestamps.addEventListener('click', () => run('toggle-timestamps'));
 ui.previous.addEventListener('click', () => moveToMatch(-1));

@@ -12,6 +12,7 @@ import {
   ciResultNotice,
   forcedShutdownNotice,
   listenFailedMessage,
+  logFileFailedNotice,
   nonLoopbackWarning,
   openBrowserFailedMessage,
   portInUseMessage,
@@ -23,6 +24,7 @@ import {
   viewerUrlIntro,
 } from '../errors.js';
 import { watchFolders } from '../folder-watcher.js';
+import { attachLogFiles, type LogFiles } from '../output/log-files.js';
 import type { ProcessControl, ProcessSnapshot, SupervisorEvent } from '../process/events.js';
 import { newInstanceId } from '../process/marker.js';
 import { Supervisor } from '../process/supervisor.js';
@@ -61,6 +63,7 @@ export async function runProcesses(
   };
   for (const signal of SHUTDOWN_SIGNALS) io.signals.on(signal, onSignal);
 
+  let logFiles: LogFiles | null = null;
   let supervisor: Supervisor | null = null;
   let server: RunningServer | null = null;
   let guard: RunGuard | null = null;
@@ -106,6 +109,15 @@ export async function runProcesses(
       raw: settings.raw,
       stripColors: settings.color === false,
     });
+    if (settings.logDir !== null) {
+      logFiles = attachLogFiles(supervisor, {
+        dir: path.resolve(projectRoot, settings.logDir),
+        format: settings.logFormat,
+        maxBytes: settings.logMaxBytes,
+        keep: settings.logKeep,
+        onFailure: (file, error) => print(io.stderr, logFileFailedNotice(file, error.message)),
+      });
+    }
     const ci = ciModeOf(settings);
     let ciCode: number | null = null;
     if (ci !== null) {
@@ -240,6 +252,7 @@ export async function runProcesses(
     // Every path here has stopped the processes (or never started them), so the watchdog may stand down.
     restoreKeyboard?.();
     await guard?.release();
+    await logFiles?.close();
     stopCi();
     detachPrinter();
     for (const signal of SHUTDOWN_SIGNALS) io.signals.off(signal, onSignal);
