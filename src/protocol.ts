@@ -7,6 +7,20 @@ export type ProcessStatus = (typeof PROCESS_STATUSES)[number];
 export const OUTPUT_STREAMS = ['stdout', 'stderr'] as const;
 export type OutputStream = (typeof OUTPUT_STREAMS)[number];
 
+/**
+ * Why a run of a process began. `start` is the first start of a session (or an explicit start); the others
+ * are restarts, which the viewer, the terminal and the log files mark with a separator naming the reason.
+ */
+export const START_REASONS = [
+  'start',
+  'manual',
+  'auto-restart',
+  'watch',
+  'config-change',
+  'dependency',
+] as const;
+export type StartReason = (typeof START_REASONS)[number];
+
 /** One entry of `info.processes`. `pid` is present while the process has one. */
 export interface ProcessInfo {
   name: string;
@@ -17,6 +31,10 @@ export interface ProcessInfo {
   exitCode?: number | null;
   signal?: string | null;
   restarts?: number;
+  /** Extension: why the current (or last) run began; absent before the first start. */
+  reason?: StartReason;
+  /** Extension: Unix ms when a scheduled automatic restart is due; absent when none is. */
+  restartAt?: number;
 }
 
 export interface InfoMessage {
@@ -49,6 +67,27 @@ export interface StatusMessage {
   exitCode?: number | null;
   signal?: string | null;
   restarts?: number;
+  /** Extension: why the current (or last) run began. */
+  reason?: StartReason;
+  /** Extension: Unix ms when a scheduled automatic restart is due; absent when none is. */
+  restartAt?: number;
+}
+
+/**
+ * Extension: a run of a process began (its child was spawned). Sent live, and in the replay at its place
+ * among the output, so a client can draw a separator between two runs' output.
+ */
+export interface RunMessage {
+  type: 'run';
+  name: string;
+  /** Counts the process's runs in this session: 1 for the first. */
+  run: number;
+  /** Null when the spawn failed before the operating system gave the child a pid. */
+  pid: number | null;
+  reason: StartReason;
+  timestamp: number;
+  /** True when the message replays retained scrollback. */
+  replay?: boolean;
 }
 
 export const ERROR_CODES = [
@@ -62,6 +101,7 @@ export const ERROR_CODES = [
   'SPAWN_FAILED',
   'PROCESS_EXITED',
   'NOT_READY',
+  'RESTARTS_EXHAUSTED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -73,7 +113,7 @@ export interface ErrorMessage {
   timestamp: number;
 }
 
-export type ServerMessage = InfoMessage | ProcessOutputMessage | StatusMessage | ErrorMessage;
+export type ServerMessage = InfoMessage | ProcessOutputMessage | StatusMessage | ErrorMessage | RunMessage;
 
 export const TARGETED_ACTIONS = ['restart', 'stop', 'start'] as const;
 export const GLOBAL_ACTIONS = ['restart-all', 'stop-all'] as const;
@@ -150,6 +190,14 @@ function isOptionalStringOrNull(value: unknown): boolean {
   return value === undefined || value === null || typeof value === 'string';
 }
 
+/** The extensions `status` and `info` share about a process's runs. */
+function hasValidRunFacts(value: Record<string, unknown>): boolean {
+  return (
+    (value.reason === undefined || includes(START_REASONS, value.reason)) &&
+    (value.restartAt === undefined || typeof value.restartAt === 'number')
+  );
+}
+
 function isProcessInfo(value: unknown): value is ProcessInfo {
   return (
     isRecord(value) &&
@@ -159,7 +207,8 @@ function isProcessInfo(value: unknown): value is ProcessInfo {
     (value.pid === undefined || typeof value.pid === 'number') &&
     isOptionalNumberOrNull(value.exitCode) &&
     isOptionalStringOrNull(value.signal) &&
-    (value.restarts === undefined || typeof value.restarts === 'number')
+    (value.restarts === undefined || typeof value.restarts === 'number') &&
+    hasValidRunFacts(value)
   );
 }
 
@@ -192,7 +241,8 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
         (data.pid === null || typeof data.pid === 'number') &&
         isOptionalNumberOrNull(data.exitCode) &&
         isOptionalStringOrNull(data.signal) &&
-        (data.restarts === undefined || typeof data.restarts === 'number')
+        (data.restarts === undefined || typeof data.restarts === 'number') &&
+        hasValidRunFacts(data)
       ) {
         return { ok: true, value: data as unknown as StatusMessage };
       }
@@ -214,6 +264,17 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
         (data.limits === undefined || (isRecord(data.limits) && typeof data.limits.viewerLines === 'number'))
       ) {
         return { ok: true, value: data as unknown as InfoMessage };
+      }
+      break;
+    case 'run':
+      if (
+        typeof data.name === 'string' &&
+        typeof data.run === 'number' &&
+        (data.pid === null || typeof data.pid === 'number') &&
+        includes(START_REASONS, data.reason) &&
+        (data.replay === undefined || typeof data.replay === 'boolean')
+      ) {
+        return { ok: true, value: data as unknown as RunMessage };
       }
       break;
     default:

@@ -5,6 +5,8 @@ import defaultChalk, { type ChalkInstance } from 'chalk';
 import { sweptProcessesLine, terminalOutputDroppedNotice } from './errors.js';
 import { BoundedWriter, type QueueingOutput } from './output/bounded-writer.js';
 import type { ProcessControl, ProcessSnapshot, SupervisorEvent } from './process/events.js';
+import { restartCountdown } from './restart-countdown.js';
+import { runSeparator } from './run-separator.js';
 
 /** The part of a writable stream the printer uses; `on`, `once` and `writableLength` are absent on simple fakes. */
 export interface TerminalOutput extends QueueingOutput {
@@ -111,7 +113,19 @@ export function attachTerminalPrinter(
         const key = `${event.snapshot.status}:${event.snapshot.pid}:${event.snapshot.restarts}`;
         if (lastStatus.get(event.snapshot.name) === key) break;
         lastStatus.set(event.snapshot.name, key);
-        write(`${prefixFor(event.snapshot.name).stdout}${description}\n`);
+        const { restartAt } = event.snapshot.facts;
+        const pending =
+          restartAt === undefined ? '' : chalk.dim(`, ${restartCountdown(restartAt - event.timestamp)}`);
+        write(`${prefixFor(event.snapshot.name).stdout}${description}${pending}\n`);
+        break;
+      }
+      case 'run': {
+        // The first run needs no separator: nothing of the process came before it.
+        if (event.start.run <= 1) break;
+        const { timestamp, reason, pid, run } = event.start;
+        write(
+          `${prefixFor(event.start.name).stdout}${chalk.dim(runSeparator(timestamp, reason, pid, run))}\n`,
+        );
         break;
       }
       case 'error':

@@ -16,6 +16,7 @@ import { engineOptions, mergeSettings } from './merge.js';
 import { parseJsonc } from './parse.js';
 import { locate } from './positions.js';
 import { CappedList, type ConfigProblem, type ConfigWarning } from './problems.js';
+import { restartPolicyOf } from './restart-policy.js';
 import { asList, validateFile } from './validate.js';
 
 export interface LucidConfig {
@@ -124,6 +125,7 @@ export async function loadConfig({ cwd, flags, found: given }: LoadOptions): Pro
   for (const fields of validated.processes) {
     const own = await processEnvFile(resolve(asList(fields.envFile)));
     envFailures.push(...own.refusing.map(shown));
+    const restart = restartPolicyOf(fields);
     processes.push({
       name: fields.name,
       command: fields.command,
@@ -138,6 +140,7 @@ export async function loadConfig({ cwd, flags, found: given }: LoadOptions): Pro
         processFile: own.values,
         processEnv: fields.env ?? {},
       }),
+      ...(restart === undefined ? {} : { restart }),
       ...(own.missing.length === 0
         ? {}
         : {

@@ -1,9 +1,11 @@
 import type { Timers } from '../output/line-splitter.js';
 import type {
+  BehaviourErrorCode,
   BehaviourHost,
   OutputChunk,
   ProcessFacts,
   ProcessSnapshot,
+  RunStart,
   StartReason,
   SupervisorEvent,
   SupervisorListener,
@@ -53,6 +55,7 @@ export class Supervisor implements BehaviourHost {
   readonly #listeners = new Set<SupervisorListener>();
   readonly #onListenerError: (error: unknown) => void;
   readonly #spawn: SpawnFunction;
+  readonly #now: () => number;
   /** Every process this supervisor starts carries a run marker beginning with it (see marker.ts). */
   readonly instanceId: string;
   #seq = 0;
@@ -73,6 +76,7 @@ export class Supervisor implements BehaviourHost {
     };
     this.#onListenerError = onListenerError;
     this.#spawn = spawn;
+    this.#now = now;
     this.instanceId = instanceId;
     for (const spec of specs) {
       const managed = new ManagedProcess(spec, options, {
@@ -99,6 +103,10 @@ export class Supervisor implements BehaviourHost {
 
   scrollback(name: string): readonly OutputChunk[] {
     return this.#processes.get(name)?.scrollback() ?? [];
+  }
+
+  runs(name: string): readonly RunStart[] {
+    return this.#processes.get(name)?.runs() ?? [];
   }
 
   subscribe(listener: SupervisorListener): () => void {
@@ -161,6 +169,11 @@ export class Supervisor implements BehaviourHost {
 
   annotate(name: string, facts: Partial<ProcessFacts>): void {
     this.#processes.get(name)?.annotate(facts);
+  }
+
+  reportError(name: string, code: BehaviourErrorCode, message: string): void {
+    if (!this.#processes.has(name)) return;
+    this.#emit({ kind: 'error', name, code, message, timestamp: this.#now() });
   }
 
   setStartGate(gate: ((name: string) => Promise<void> | null) | null): void {

@@ -452,7 +452,18 @@ describe('knownKeysAt', () => {
   test('follows groups and list items, and allows any key in free-form objects', () => {
     assert.ok(knownKeysAt([])?.includes('maxClients'));
     assert.deepEqual(knownKeysAt(['scrollback']), ['lines', 'bytes']);
-    assert.deepEqual(knownKeysAt(['processes', 3]), ['name', 'command', 'cwd', 'env', 'envFile']);
+    assert.deepEqual(knownKeysAt(['processes', 3]), [
+      'name',
+      'command',
+      'cwd',
+      'env',
+      'envFile',
+      'restart',
+      'restartDelay',
+      'restartMaxDelay',
+      'maxRestarts',
+      'restartResetAfter',
+    ]);
     assert.equal(knownKeysAt(['processes', 3, 'env']), null);
     assert.equal(knownKeysAt(['processes']), null);
     assert.equal(knownKeysAt(['nope']), null);
