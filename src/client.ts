@@ -7,6 +7,7 @@ import {
   type ErrorMessage,
   type InfoMessage,
   type ProcessOutputMessage,
+  type RunMessage,
   type StatusMessage,
 } from './protocol.js';
 
@@ -50,6 +51,8 @@ export type ClientEvents = {
   process: [ProcessOutputMessage];
   status: [StatusMessage];
   error: [ErrorMessage];
+  /** Extension: a run of a process began (see RunMessage). */
+  run: [RunMessage];
   /** A frame from the server that failed validation; it is dropped. */
   invalid: [{ code: string; message: string }];
 };
@@ -199,6 +202,9 @@ export class LucidLinesClient {
         break;
       case 'error':
         this.#emit('error', message);
+        break;
+      case 'run':
+        this.#emit('run', message);
         break;
     }
   }

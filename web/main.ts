@@ -118,6 +118,10 @@ client.on('status', (message) => {
   update(state, message, changes);
   scheduleFrame();
 });
+client.on('run', (message) => {
+  update(state, message, changes);
+  scheduleFrame();
+});
 client.on('error', (message) => {
   update(state, message, changes);
   ui.notice.textContent =

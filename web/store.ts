@@ -8,9 +8,13 @@ import type {
   ErrorMessage,
   OutputStream,
   ProcessStatus,
+  RunMessage,
   ServerMessage,
+  StartReason,
   StatusMessage,
 } from '../src/protocol.js';
+import { runSeparator } from '../src/run-separator.js';
+import { DEFAULT_STYLE } from './ansi.js';
 import { type Line, LineAssembler, type LineEvents } from './line-model.js';
 import { Ring } from './ring.js';
 
@@ -25,6 +29,10 @@ export interface ProcessState {
   restarts: number;
   exitCode: number | null;
   signal: string | null;
+  /** Why the current (or last) run began; null before the first start or from a server that does not say. */
+  reason: StartReason | null;
+  /** Unix ms when a scheduled automatic restart is due; null when none is. */
+  restartAt: number | null;
   lines: Ring<Line>;
   /** Output arrived live (not replayed) since the user last looked at this process. */
   unread: boolean;
@@ -79,6 +87,8 @@ function createProcess(state: ViewerState, name: string): ProcessState {
     restarts: 0,
     exitCode: null,
     signal: null,
+    reason: null,
+    restartAt: null,
     lines: new Ring(state.lineLimit),
     unread: false,
     lastError: null,
@@ -104,6 +114,9 @@ function applyStatus(process: ProcessState, message: StatusMessage): void {
   if (message.restarts !== undefined) process.restarts = message.restarts;
   if (message.exitCode !== undefined) process.exitCode = message.exitCode;
   if (message.signal !== undefined) process.signal = message.signal;
+  if (message.reason !== undefined) process.reason = message.reason;
+  // The server sends `restartAt` on every status while a restart is scheduled, so its absence clears it.
+  process.restartAt = message.restartAt ?? null;
   if (message.status === 'starting' || message.status === 'running') process.lastError = null;
 }
 
@@ -126,6 +139,8 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
         process.restarts = info.restarts ?? 0;
         process.exitCode = info.exitCode ?? null;
         process.signal = info.signal ?? null;
+        process.reason = info.reason ?? null;
+        process.restartAt = info.restartAt ?? null;
         processes.set(info.name, process);
       }
       changes.sidebar = true;
@@ -157,6 +172,10 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
       applyStatus(processNamed(state, message.name, changes), message);
       changes.sidebar = true;
       break;
+    case 'run':
+      addRunSeparator(state, processNamed(state, message.name, changes), message);
+      changes.lines = true;
+      break;
     case 'error':
       state.recentErrors.push(message);
       if (state.recentErrors.length > MAX_RECENT_ERRORS) state.recentErrors.shift();
@@ -167,6 +186,31 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
       changes.sidebar = true;
       break;
   }
+}
+
+/**
+ * Draws the line between the output of the previous run and the next one. The first run needs none. The
+ * previous run's unfinished lines stay as they were, and the new run starts on fresh lines with no colour
+ * left over, as its output does in a terminal.
+ */
+function addRunSeparator(state: ViewerState, process: ProcessState, message: RunMessage): void {
+  if (message.run <= 1) return;
+  const { name } = process;
+  process.assemblers.stdout = new LineAssembler(name, 'stdout');
+  process.assemblers.stderr = new LineAssembler(name, 'stderr');
+  const text = runSeparator(message.timestamp, message.reason, message.pid, message.run);
+  const line: Line = {
+    name,
+    stream: 'stdout',
+    timestamp: message.timestamp,
+    segments: [{ text, style: DEFAULT_STYLE }],
+    text,
+    revision: 0,
+    open: false,
+    run: message.run,
+  };
+  process.lines.push(line);
+  state.all.push(line);
 }
 
 export function markRead(state: ViewerState, name: string, changes: Changes): void {
