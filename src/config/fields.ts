@@ -279,7 +279,7 @@ export const PROCESS = {
     default: 'no',
     description:
       'Restart the process when it ends by itself: "on-failure" after a non-zero exit, a crash or a failed start, "always" also after exit code 0. A start, stop or restart you ask for cancels a scheduled restart.',
-    shape: '"no" | "on-failure" | "always"',
+    shape: '"no", "on-failure" or "always"',
   }),
   restartDelay: field({
     schema: integer(0, 2_147_483_647, RESTART_MS),
