@@ -3,7 +3,7 @@
 // separators between the runs' output in its replay.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { WebSocket } from 'ws';
@@ -20,6 +20,25 @@ const MAX_RESTARTS = 6;
 const LOOP_WAITS_MS = Array.from({ length: MAX_RESTARTS }, (_, i) =>
   Math.min(RESTART_MAX_DELAY, RESTART_DELAY * 2 ** i),
 ).reduce((sum, wait) => sum + wait, 0);
+
+/**
+ * How long the main thread of `pid` was on a CPU or waiting for one, in ms (/proc/<pid>/schedstat). Unlike CPU
+ * time, it counts a busy loop fully even on a machine so loaded that the loop gets little CPU: a thread that
+ * polls is always runnable, one that waits for a timer is not.
+ */
+function runnableMs(pid: number): number {
+  const [onCpu = 0, waiting = 0] = readFileSync(`/proc/${pid}/schedstat`, 'utf8')
+    .trim()
+    .split(' ')
+    .map(Number);
+  return (onCpu + waiting) / 1e6;
+}
+
+function writeConfig(name: string, processes: unknown[]): string {
+  const cwd = mkdtempSync(path.join(temp, `${name}-`));
+  writeFileSync(path.join(cwd, 'lucidlines.config.json'), JSON.stringify({ processes }));
+  return cwd;
+}
 
 /** Collects messages until `done` holds over them (the limit is only an upper bound). */
 function collect(url: string, done: (messages: ServerMessage[]) => boolean): Promise<ServerMessage[]> {
@@ -45,22 +64,16 @@ function collect(url: string, done: (messages: ServerMessage[]) => boolean): Pro
 
 describe('automatic restarts (built bin)', () => {
   test('a crash loop backs off, draws separators, gives up, and replays its runs to a late client', async (t) => {
-    const cwd = mkdtempSync(path.join(temp, 'loop-'));
-    writeFileSync(
-      path.join(cwd, 'lucidlines.config.json'),
-      JSON.stringify({
-        processes: [
-          {
-            name: 'crasher',
-            command: 'echo crashing; exit 1',
-            restart: 'on-failure',
-            restartDelay: RESTART_DELAY,
-            restartMaxDelay: RESTART_MAX_DELAY,
-            maxRestarts: MAX_RESTARTS,
-          },
-        ],
-      }),
-    );
+    const cwd = writeConfig('loop', [
+      {
+        name: 'crasher',
+        command: 'echo crashing; exit 1',
+        restart: 'on-failure',
+        restartDelay: RESTART_DELAY,
+        restartMaxDelay: RESTART_MAX_DELAY,
+        maxRestarts: MAX_RESTARTS,
+      },
+    ]);
     const run = startCli(['--port', '0'], cwd);
     const [url] = await run.waitForOutput(/^http:\/\/127\.0\.0\.1:\d+\/$/m, 'the viewer URL');
     const pid = run.child.pid ?? 0;
@@ -107,6 +120,34 @@ describe('automatic restarts (built bin)', () => {
     assert.equal(info?.type, 'info');
     assert.equal(info?.type === 'info' ? info.processes[0]?.restarts : null, MAX_RESTARTS);
 
+    run.child.kill('SIGINT');
+    const { code } = await run.exit;
+    assert.equal(code, 0, run.stderr());
+  });
+
+  test('lucidlines is idle while a restart is due: its main thread is neither running nor runnable', async (t) => {
+    const waitMs = 10_000;
+    const cwd = writeConfig('idle', [
+      {
+        name: 'napper',
+        command: 'echo napping; exit 1',
+        restart: 'on-failure',
+        restartDelay: waitMs,
+        maxRestarts: 1,
+      },
+    ]);
+    const run = startCli(['--port', '0'], cwd);
+    await run.waitForOutput(
+      /^\[napper\] +crashed with exit code 1, restarting in 10s$/m,
+      'the scheduled restart',
+    );
+    const before = runnableMs(run.child.pid ?? 0);
+    await run.waitForOutput(/^\[napper\] +──── run 2 · .* restarted automatically/m, 'the restart');
+    const used = runnableMs(run.child.pid ?? 0) - before;
+    t.diagnostic(`lucidlines main thread runnable for ${Math.round(used)} ms of a ${waitMs} ms wait`);
+    // A thread that polls is runnable for the whole wait, however loaded the machine; one that waits on a
+    // timer only for the work around the exit and the restart.
+    assert.ok(used < waitMs / 4, `runnable for ${used} ms of a ${waitMs} ms wait`);
     run.child.kill('SIGINT');
     const { code } = await run.exit;
     assert.equal(code, 0, run.stderr());
