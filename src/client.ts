@@ -9,6 +9,7 @@ import {
   type MetricsMessage,
   type ProcessesMessage,
   type ProcessOutputMessage,
+  type RunMessage,
   type StatusMessage,
 } from './protocol.js';
 
@@ -56,6 +57,8 @@ export type ClientEvents = {
   processes: [ProcessesMessage];
   /** Resource use of every process, every few seconds (an extension; see docs/protocol.md). */
   metrics: [MetricsMessage];
+  /** Extension: a run of a process began (see RunMessage). */
+  run: [RunMessage];
   /** A frame from the server that failed validation; it is dropped. */
   invalid: [{ code: string; message: string }];
 };
@@ -216,6 +219,9 @@ export class LucidLinesClient {
         break;
       case 'metrics':
         this.#emit('metrics', message);
+        break;
+      case 'run':
+        this.#emit('run', message);
         break;
     }
   }

@@ -7,6 +7,20 @@ export type ProcessStatus = (typeof PROCESS_STATUSES)[number];
 export const OUTPUT_STREAMS = ['stdout', 'stderr'] as const;
 export type OutputStream = (typeof OUTPUT_STREAMS)[number];
 
+/**
+ * Why a run of a process began. `start` is the first start of a session (or an explicit start); the others
+ * are restarts, which the viewer, the terminal and the log files mark with a separator naming the reason.
+ */
+export const START_REASONS = [
+  'start',
+  'manual',
+  'auto-restart',
+  'watch',
+  'config-change',
+  'dependency',
+] as const;
+export type StartReason = (typeof START_REASONS)[number];
+
 /** One entry of `info.processes`. `pid` is present while the process has one. */
 export interface ProcessInfo {
   name: string;
@@ -21,6 +35,10 @@ export interface ProcessInfo {
   urls?: string[];
   /** Extension: present and true when the process accepts the `input` command. */
   stdin?: boolean;
+  /** Extension: why the current (or last) run began; absent before the first start. */
+  reason?: StartReason;
+  /** Extension: Unix ms when a scheduled automatic restart is due; absent when none is. */
+  restartAt?: number;
 }
 
 export interface InfoMessage {
@@ -53,6 +71,10 @@ export interface StatusMessage {
   exitCode?: number | null;
   signal?: string | null;
   restarts?: number;
+  /** Extension: why the current (or last) run began. */
+  reason?: StartReason;
+  /** Extension: Unix ms when a scheduled automatic restart is due; absent when none is. */
+  restartAt?: number;
   /**
    * Extension: the URLs the current run printed (a dev server's "Local: http://localhost:5173/"), deduplicated,
    * at most MAX_URLS; absent until one was found, and empty again once the run ended.
@@ -82,6 +104,23 @@ export interface MetricsMessage {
   timestamp: number;
 }
 
+/**
+ * Extension: a run of a process began (its child was spawned). Sent live, and in the replay at its place
+ * among the output, so a client can draw a separator between two runs' output.
+ */
+export interface RunMessage {
+  type: 'run';
+  name: string;
+  /** Counts the process's runs in this session: 1 for the first. */
+  run: number;
+  /** Null when the spawn failed before the operating system gave the child a pid. */
+  pid: number | null;
+  reason: StartReason;
+  timestamp: number;
+  /** True when the message replays retained scrollback. */
+  replay?: boolean;
+}
+
 export const ERROR_CODES = [
   'INVALID_JSON',
   'INVALID_MESSAGE',
@@ -99,6 +138,7 @@ export const ERROR_CODES = [
   'STDIN_DISABLED',
   'NOT_RUNNING',
   'STDIN_FULL',
+  'RESTARTS_EXHAUSTED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -126,7 +166,8 @@ export type ServerMessage =
   | StatusMessage
   | ErrorMessage
   | ProcessesMessage
-  | MetricsMessage;
+  | MetricsMessage
+  | RunMessage;
 
 export const TARGETED_ACTIONS = ['restart', 'stop', 'start'] as const;
 export const GLOBAL_ACTIONS = ['restart-all', 'stop-all'] as const;
@@ -244,6 +285,14 @@ function isProcessMetrics(value: unknown): value is ProcessMetrics {
   );
 }
 
+/** The extensions `status` and `info` share about a process's runs. */
+function hasValidRunFacts(value: Record<string, unknown>): boolean {
+  return (
+    (value.reason === undefined || includes(START_REASONS, value.reason)) &&
+    (value.restartAt === undefined || typeof value.restartAt === 'number')
+  );
+}
+
 function isProcessInfo(value: unknown): value is ProcessInfo {
   return (
     isRecord(value) &&
@@ -255,7 +304,8 @@ function isProcessInfo(value: unknown): value is ProcessInfo {
     isOptionalStringOrNull(value.signal) &&
     (value.restarts === undefined || typeof value.restarts === 'number') &&
     isOptionalStringList(value.urls) &&
-    (value.stdin === undefined || typeof value.stdin === 'boolean')
+    (value.stdin === undefined || typeof value.stdin === 'boolean') &&
+    hasValidRunFacts(value)
   );
 }
 
@@ -289,7 +339,8 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
         isOptionalNumberOrNull(data.exitCode) &&
         isOptionalStringOrNull(data.signal) &&
         (data.restarts === undefined || typeof data.restarts === 'number') &&
-        isOptionalStringList(data.urls)
+        isOptionalStringList(data.urls) &&
+        hasValidRunFacts(data)
       ) {
         return { ok: true, value: data as unknown as StatusMessage };
       }
@@ -321,6 +372,17 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
     case 'metrics':
       if (Array.isArray(data.processes) && data.processes.every(isProcessMetrics)) {
         return { ok: true, value: data as unknown as MetricsMessage };
+      }
+      break;
+    case 'run':
+      if (
+        typeof data.name === 'string' &&
+        typeof data.run === 'number' &&
+        (data.pid === null || typeof data.pid === 'number') &&
+        includes(START_REASONS, data.reason) &&
+        (data.replay === undefined || typeof data.replay === 'boolean')
+      ) {
+        return { ok: true, value: data as unknown as RunMessage };
       }
       break;
     default:

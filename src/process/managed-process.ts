@@ -14,6 +14,7 @@ import type {
   OutputChunk,
   ProcessFacts,
   ProcessSnapshot,
+  RunStart,
   StartReason,
   StdinWrite,
   SupervisorEvent,
@@ -214,6 +215,10 @@ export class ManagedProcess {
     return this.#scrollback.chunks();
   }
 
+  runs(): readonly RunStart[] {
+    return this.#scrollback.runs();
+  }
+
   /** Spawns the command unless it is already running; resolves once it is running or has failed. */
   start(reason: StartReason = 'start'): Promise<void> {
     return this.#request('start', reason);
@@ -247,6 +252,7 @@ export class ManagedProcess {
   }
 
   #request(action: Action, reason: StartReason): Promise<void> {
+    this.#deps.emit({ kind: 'request', name: this.#spec.name, action, reason, timestamp: this.#deps.now() });
     const executing = this.#executing;
     if (
       this.#pending === null &&
@@ -369,6 +375,7 @@ export class ManagedProcess {
     this.#signal = null;
     if (this.#spec.startProblem !== undefined) {
       this.#pid = null;
+      this.#beginRun(null, reason);
       this.#reportExit(null, null, false, () => this.#fail('SPAWN_FAILED', this.#spec.startProblem ?? ''));
       return Promise.resolve();
     }
@@ -378,6 +385,7 @@ export class ManagedProcess {
       child = this.#deps.spawn(this.#spec, { marker });
     } catch (error) {
       this.#pid = null;
+      this.#beginRun(null, reason);
       const message = processCouldNotStartMessage(this.#spec.name, String(error));
       this.#reportExit(null, null, false, () => this.#fail('SPAWN_FAILED', message));
       return Promise.resolve();
@@ -402,6 +410,7 @@ export class ManagedProcess {
     };
     this.#run = run;
     this.#pid = run.pid;
+    this.#beginRun(run.pid, reason);
     this.#setStatus('starting');
     const started = new Promise<void>((resolve) => {
       child.on('spawn', () => {
@@ -433,6 +442,20 @@ export class ManagedProcess {
     this.#attachOutput(child.stdout, 'stdout');
     this.#attachOutput(child.stderr, 'stderr');
     return started;
+  }
+
+  /** Records the start of the run in the scrollback, where a replay finds it, and reports it. */
+  #beginRun(pid: number | null, reason: StartReason): void {
+    const start: RunStart = {
+      name: this.#spec.name,
+      run: this.#runCount,
+      pid,
+      reason,
+      timestamp: this.#startedAt ?? this.#deps.now(),
+      seq: this.#deps.nextSeq(),
+    };
+    this.#scrollback.markRun(start);
+    this.#deps.emit({ kind: 'run', start });
   }
 
   #spawnErrorMessage(error: Error): string {

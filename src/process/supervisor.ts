@@ -1,10 +1,12 @@
 import type { Timers } from '../output/line-splitter.js';
 import type {
+  BehaviourErrorCode,
   BehaviourHost,
   ConfigRejection,
   OutputChunk,
   ProcessFacts,
   ProcessSnapshot,
+  RunStart,
   StartReason,
   StdinWrite,
   SupervisorEvent,
@@ -58,9 +60,9 @@ export class Supervisor implements BehaviourHost {
   readonly #spawn: SpawnFunction;
   /** Makes the ManagedProcess of one spec, at construction and for processes a config reload adds. */
   readonly #create: (spec: ProcessSpec) => ManagedProcess;
+  readonly #now: () => number;
   /** Every process this supervisor starts carries a run marker beginning with it (see marker.ts). */
   readonly instanceId: string;
-  readonly #now: () => number;
   #seq = 0;
   #runNumber = 0;
   #shuttingDown = false;
@@ -79,6 +81,7 @@ export class Supervisor implements BehaviourHost {
     };
     this.#onListenerError = onListenerError;
     this.#spawn = spawn;
+    this.#now = now;
     this.instanceId = instanceId;
     this.#create = (spec) =>
       new ManagedProcess(spec, options, {
@@ -91,7 +94,6 @@ export class Supervisor implements BehaviourHost {
         emit: (event) => this.#emit(event),
         startGate: (name) => this.#startGate?.(name) ?? null,
       });
-    this.#now = now;
     for (const spec of specs) this.#processes.set(spec.name, this.#create(spec));
   }
 
@@ -105,6 +107,10 @@ export class Supervisor implements BehaviourHost {
 
   scrollback(name: string): readonly OutputChunk[] {
     return this.#processes.get(name)?.scrollback() ?? [];
+  }
+
+  runs(name: string): readonly RunStart[] {
+    return this.#processes.get(name)?.runs() ?? [];
   }
 
   subscribe(listener: SupervisorListener): () => void {
@@ -171,6 +177,11 @@ export class Supervisor implements BehaviourHost {
 
   annotate(name: string, facts: Partial<ProcessFacts>): void {
     this.#processes.get(name)?.annotate(facts);
+  }
+
+  reportError(name: string, code: BehaviourErrorCode, message: string): void {
+    if (!this.#processes.has(name)) return;
+    this.#emit({ kind: 'error', name, code, message, timestamp: this.#now() });
   }
 
   setStartGate(gate: ((name: string) => Promise<void> | null) | null): void {

@@ -12,7 +12,7 @@ import { MetricsFeed, type Sampler } from './metrics-feed.js';
 import { type BatchLimits, OutputBatcher, replayMessages } from './output-batcher.js';
 import { type BucketRate, TokenBucket } from './rate-limit.js';
 import { checkUpgrade, type GuardConfig, pathOfRequestTarget } from './request-guard.js';
-import { encode, errorMessage, processInfo, statusMessage } from './server-messages.js';
+import { encode, errorMessage, processInfo, runMessage, statusMessage } from './server-messages.js';
 import { refuseUpgrade } from './upgrade-refusal.js';
 
 /** Knobs with production defaults; tests shorten the timers and the clock. */
@@ -147,6 +147,11 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       case 'config-rejected':
         broadcast({ type: 'error', message: event.message, code: event.code, timestamp: event.timestamp });
         break;
+      case 'run':
+        // The old run's pending output goes first, so the separator falls between the two runs' output.
+        batcher.flush(event.start.name);
+        broadcast(runMessage(event.start, false));
+        break;
       case 'error':
         batcher.flush(event.name);
         broadcast({
@@ -215,7 +220,8 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     };
     client.send(encode(info));
     const scrollbacks = snapshots.map((snapshot) => control.scrollback(snapshot.name));
-    client.replay(replayMessages(scrollbacks, tuning.batch).map(encode));
+    const runs = snapshots.map((snapshot) => control.runs(snapshot.name));
+    client.replay(replayMessages(scrollbacks, tuning.batch, runs).map(encode));
     clients.add(client);
     metrics.clientsChanged(clients.size);
     enforceTotalBound();
