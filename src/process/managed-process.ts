@@ -9,6 +9,7 @@ import {
 import { Utf8StreamDecoder } from '../output/decoder.js';
 import { LineSplitter, type Timers } from '../output/line-splitter.js';
 import { Scrollback } from '../output/scrollback.js';
+import type { TotalScrollbackBound } from '../output/total-scrollback.js';
 import type { OutputStream, ProcessStatus } from '../protocol.js';
 import type { OutputChunk, ProcessSnapshot, SupervisorEvent } from './events.js';
 import type { RunScope, TerminateTree, TreeTermination } from './kill-tree.js';
@@ -25,6 +26,8 @@ export interface ManagedProcessDeps {
   /** The LUCIDLINES_RUN value for the next spawn: unique per run across the whole instance. */
   nextMarker: () => string;
   emit: (event: SupervisorEvent) => void;
+  /** The bound on the scrollback of all processes together, shared by every process of the instance. */
+  totalScrollback: TotalScrollbackBound;
 }
 
 type Action = 'start' | 'stop' | 'restart';
@@ -99,7 +102,7 @@ export class ManagedProcess {
     this.#spec = spec;
     this.#options = options;
     this.#deps = deps;
-    this.#scrollback = new Scrollback(options.scrollback);
+    this.#scrollback = new Scrollback(options.scrollback, deps.totalScrollback);
   }
 
   get name(): string {

@@ -1,4 +1,5 @@
 import type { Timers } from '../output/line-splitter.js';
+import { TotalScrollbackBound } from '../output/total-scrollback.js';
 import type {
   OutputChunk,
   ProcessControl,
@@ -70,6 +71,7 @@ export class Supervisor implements ProcessControl {
     this.#onListenerError = onListenerError;
     this.#spawn = spawn;
     this.instanceId = instanceId;
+    const totalScrollback = new TotalScrollbackBound(options.maxTotalScrollbackBytes);
     for (const spec of specs) {
       const managed = new ManagedProcess(spec, options, {
         spawn,
@@ -79,6 +81,7 @@ export class Supervisor implements ProcessControl {
         nextSeq: () => ++this.#seq,
         nextMarker: () => runMarker(instanceId, ++this.#runNumber),
         emit: (event) => this.#emit(event),
+        totalScrollback,
       });
       this.#processes.set(spec.name, managed);
     }
