@@ -1,14 +1,17 @@
 import type { OutputChunk } from '../process/events.js';
-import type { RetainedEntry, TotalScrollbackBound } from './total-scrollback.js';
+import type { RetainedTicket, TotalScrollbackBound } from './total-scrollback.js';
 
 export interface ScrollbackLimits {
   maxLines: number;
   maxBytes: number;
 }
 
-interface Entry extends RetainedEntry {
+interface Entry {
   chunk: OutputChunk;
   lines: number;
+  bytes: number;
+  /** Its place under the bound over all processes, if there is one. */
+  ticket: RetainedTicket | null;
 }
 
 function countLines(text: string): number {
@@ -52,7 +55,7 @@ export class Scrollback {
       this.#entries = this.#entries.slice(this.#head);
       this.#head = 0;
     }
-    this.#total?.add(entry);
+    if (this.#total !== null) entry.ticket = this.#total.add(entry.bytes, this);
   }
 
   /** Drops the oldest retained chunk; the bound over all processes calls it when the total is too large. */
@@ -67,9 +70,9 @@ export class Scrollback {
     this.#head++;
     this.#lines -= oldest.lines;
     this.#bytes -= oldest.bytes;
-    // Every entry removed here was counted by the total already: `append` counts the new entry only after
-    // this loop, and the new entry alone fits the limits, so the loop stops before it.
-    this.#total?.release(oldest);
+    // The new entry, whose ticket comes only after the loop in `append`, is never removed by that loop:
+    // alone it fits the limits.
+    if (oldest.ticket !== null) this.#total?.release(oldest.ticket);
     return true;
   }
 
@@ -112,6 +115,6 @@ export class Scrollback {
   }
 
   #entry(chunk: OutputChunk, lines: number, bytes: number): Entry {
-    return { chunk, lines, bytes, dropped: false, owner: this };
+    return { chunk, lines, bytes, ticket: null };
   }
 }

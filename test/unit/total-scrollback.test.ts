@@ -55,6 +55,19 @@ describe('TotalScrollbackBound', () => {
     assert.equal(total.bytes, 4);
   });
 
+  it('forgets what a process dropped under its own bound, even behind the old output of a quiet process', () => {
+    const total = new TotalScrollbackBound(64 * 1024 * 1024);
+    const quiet = new Scrollback(roomy, total);
+    const chatty = new Scrollback({ maxLines: 100, maxBytes: 1_000_000 }, total);
+    quiet.append(chunk('quiet', 'once\n'));
+    for (let i = 0; i < 50_000; i++) chatty.append(chunk('chatty', `line ${i}\n`));
+    // Without compaction every dropped chunk would wait behind the quiet process's line, the whole 50,000.
+    assert.ok(total.queued <= 2 * 1024 + 101, `${total.queued} tickets queued`);
+    assert.deepEqual(texts(quiet), ['once\n']);
+    assert.equal(chatty.chunks().length, 100);
+    assert.equal(total.bytes, retainedBytes([quiet, chatty]));
+  });
+
   it('keeps every scrollback within its own bound and all of them within the total, however they interleave', () => {
     const total = new TotalScrollbackBound(4096);
     const limits = { maxLines: 200, maxBytes: 2048 };
