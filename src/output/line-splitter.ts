@@ -281,8 +281,7 @@ export class LineSplitter {
       start = cut;
     }
     const kept = incompleteTailStart(pending, start);
-    if (kept > start)
-      this.#options.onText(start === 0 && kept === pending.length ? pending : pending.slice(start, kept));
+    if (kept > start) this.#options.onText(pending.slice(start, kept));
     this.#pending = pending.slice(kept);
   }
 }

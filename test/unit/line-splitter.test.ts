@@ -162,7 +162,7 @@ describe('LineSplitter', () => {
     assert.deepEqual(emitted, ['y'.repeat(100), 'y'.repeat(100), 'y'.repeat(50), 'zz\n']);
   });
 
-  it('hands on a chunk of an over-long partial line as it came, without copying it', () => {
+  it('hands on a chunk of an over-long partial line as one piece, as it came', () => {
     const { splitter, emitted } = makeSplitter(300);
     const chunk = `\x1b[35m${'y'.repeat(150)}\x1b[39m`;
     splitter.push(chunk);
