@@ -156,9 +156,9 @@ function incompleteTailStart(text: string, from: number): number {
   // An unfinished sequence may hold another ESC (the first half of an OSC's ESC \ terminator), so the look
   // goes on backwards until the last sequence before the cut is a finished one.
   for (;;) {
-    const escape = text.lastIndexOf('\x1b', end - 1);
-    if (escape < from || escapeSequenceEnd(text, escape, end) !== -1) break;
-    end = escape;
+    const sequenceStart = text.lastIndexOf('\x1b', end - 1);
+    if (sequenceStart < from || escapeSequenceEnd(text, sequenceStart, end) !== -1) break;
+    end = sequenceStart;
   }
   const last = text.charCodeAt(end - 1);
   if (end > from && (last === 0x0d || inRange(last, 0xd800, 0xdbff))) end--;
