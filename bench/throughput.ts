@@ -54,6 +54,8 @@ export function blocksLoad(totalBytes: number): FloodLoad {
 }
 
 const TIMEOUT_MS = 300_000;
+/** Twenty Node writers booting at once on a busy 2-core machine can take longer than a gate's usual wait. */
+const READY_TIMEOUT_MS = 120_000;
 
 function writerNames(load: FloodLoad): string[] {
   if (load.writers === 1) return ['flood'];
@@ -76,7 +78,7 @@ export async function timeRaw(load: FloodLoad): Promise<number> {
     const script = `${writers.map(({ command }) => `${command} > /dev/null &`).join(' ')} wait`;
     const child = spawn('sh', ['-c', script], { stdio: 'ignore' });
     const exited = once(child, 'exit');
-    await gate.waitReady(writers.map(({ name }) => name));
+    await gate.waitReady(writers.map(({ name }) => name), READY_TIMEOUT_MS);
     const start = gate.open();
     await exited;
     return performance.now() - start;
@@ -100,7 +102,7 @@ export async function timeNodePipe(load: FloodLoad): Promise<number> {
       { stdio: 'ignore' },
     );
     const exited = once(child, 'exit');
-    await gate.waitReady(writers.map(({ name }) => name));
+    await gate.waitReady(writers.map(({ name }) => name), READY_TIMEOUT_MS);
     const start = gate.open();
     const [code] = await exited;
     if (code !== 0) throw new Error(`drain.mjs exited with code ${code}.`);
@@ -122,7 +124,7 @@ export async function timeConcurrently(load: FloodLoad): Promise<number> {
       { stdio: 'ignore' },
     );
     const exited = once(child, 'exit');
-    await gate.waitReady(writers.map(({ name }) => name));
+    await gate.waitReady(writers.map(({ name }) => name), READY_TIMEOUT_MS);
     const start = gate.open();
     const [code] = await exited;
     if (code !== 0) throw new Error(`concurrently exited with code ${code}.`);
@@ -163,7 +165,7 @@ export async function timeLucid(
   let observer: Observer | undefined;
   try {
     observer = await Observer.connect(lucid.url);
-    await gate.waitReady(writers.map(({ name }) => name));
+    await gate.waitReady(writers.map(({ name }) => name), READY_TIMEOUT_MS);
     const cpuBefore = cpuTimeMs(lucid.pid);
     const start = gate.open();
     const tallies = writers.map(({ name }) => (observer as Observer).tally(name));
