@@ -317,6 +317,39 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
   } catch {
     return fail('INVALID_JSON', 'The server sent a frame that is not valid JSON.');
   }
+  return validateServerMessage(data);
+}
+
+/**
+ * Extension: the query parameter with which a client asks for binary output frames. Without it a client
+ * gets exactly the seed's JSON text frames. With it, every `process` message comes as a binary frame: the
+ * message without `output` as UTF-8 JSON, one "\n" byte (which JSON text never contains), then `output` as
+ * UTF-8 bytes. Every other message stays a JSON text frame. The output then needs neither JSON escaping
+ * (every ESC of a coloured log costs six characters in JSON) nor JSON parsing on either side.
+ */
+export const BINARY_OUTPUT_QUERY = { name: 'output', value: 'binary' } as const;
+
+const FRAME_HEADER_END = 0x0a;
+const utf8 = new TextDecoder();
+
+/** Validates a binary output frame from the server (see `BINARY_OUTPUT_QUERY`). */
+export function decodeBinaryOutputFrame(frame: Uint8Array): Decoded<ServerMessage> {
+  const headerEnd = frame.indexOf(FRAME_HEADER_END);
+  if (headerEnd === -1) return fail('INVALID_MESSAGE', 'The server sent a binary frame without a header.');
+  let header: unknown;
+  try {
+    header = JSON.parse(utf8.decode(frame.subarray(0, headerEnd)));
+  } catch {
+    return fail('INVALID_JSON', 'The server sent a binary frame whose header is not valid JSON.');
+  }
+  if (!isRecord(header) || header.type !== 'process' || 'output' in header) {
+    return fail('INVALID_MESSAGE', 'A binary frame from the server must carry a "process" message.');
+  }
+  header.output = utf8.decode(frame.subarray(headerEnd + 1));
+  return validateServerMessage(header);
+}
+
+function validateServerMessage(data: unknown): Decoded<ServerMessage> {
   if (!isRecord(data) || typeof data.timestamp !== 'number') {
     return fail('INVALID_MESSAGE', 'The server sent a message without a numeric timestamp.');
   }

@@ -9,6 +9,7 @@ import {
 import { Utf8StreamDecoder } from '../output/decoder.js';
 import { LineSplitter, type Timers } from '../output/line-splitter.js';
 import { Scrollback } from '../output/scrollback.js';
+import type { TotalScrollbackBound } from '../output/total-scrollback.js';
 import type { OutputStream, ProcessStatus } from '../protocol.js';
 import type {
   OutputChunk,
@@ -39,6 +40,8 @@ export interface ManagedProcessDeps {
    * arrives, so a process that waits forever can still be stopped.
    */
   startGate: (name: string) => Promise<void> | null;
+  /** The bound on the scrollback of all processes together, shared by every process of the instance. */
+  totalScrollback: TotalScrollbackBound;
 }
 
 type Action = 'start' | 'stop' | 'restart';
@@ -131,7 +134,7 @@ export class ManagedProcess {
     this.#spec = spec;
     this.#options = options;
     this.#deps = deps;
-    this.#scrollback = new Scrollback(options.scrollback);
+    this.#scrollback = new Scrollback(options.scrollback, deps.totalScrollback);
   }
 
   get name(): string {

@@ -61,6 +61,8 @@ export interface EngineOptions {
   killTimeoutMs: number;
   /** Retained output per process, bounded both ways; the oldest is dropped first. */
   scrollback: { maxLines: number; maxBytes: number };
+  /** Retained output of all processes together (UTF-8 bytes); beyond it the oldest of any process goes first. */
+  maxTotalScrollbackBytes: number;
   /** A single line longer than this is split (never inside an escape sequence or a character). */
   maxLineBytes: number;
   /** A partial line with no newline is flushed after this much quiet, so prompts show up. */
@@ -70,6 +72,7 @@ export interface EngineOptions {
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   killTimeoutMs: 5000,
   scrollback: { maxLines: 10_000, maxBytes: 8 * 1024 * 1024 },
+  maxTotalScrollbackBytes: 64 * 1024 * 1024,
   maxLineBytes: 64 * 1024,
   partialLineFlushMs: 50,
 };

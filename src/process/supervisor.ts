@@ -1,4 +1,5 @@
 import type { Timers } from '../output/line-splitter.js';
+import { TotalScrollbackBound } from '../output/total-scrollback.js';
 import type {
   BehaviourErrorCode,
   BehaviourHost,
@@ -83,6 +84,7 @@ export class Supervisor implements BehaviourHost {
     this.#spawn = spawn;
     this.#now = now;
     this.instanceId = instanceId;
+    const totalScrollback = new TotalScrollbackBound(options.maxTotalScrollbackBytes);
     this.#create = (spec) =>
       new ManagedProcess(spec, options, {
         spawn,
@@ -93,6 +95,7 @@ export class Supervisor implements BehaviourHost {
         nextMarker: () => runMarker(instanceId, ++this.#runNumber),
         emit: (event) => this.#emit(event),
         startGate: (name) => this.#startGate?.(name) ?? null,
+        totalScrollback,
       });
     for (const spec of specs) this.#processes.set(spec.name, this.#create(spec));
   }

@@ -1,7 +1,8 @@
 import { WebSocket } from 'ws';
-import { CLOSE_CODES } from '../protocol.js';
+import { CLOSE_CODES, type ServerMessage } from '../protocol.js';
 import type { ClientBacklog } from './backlog-bound.js';
 import type { TokenBucket } from './rate-limit.js';
+import { type Encoded, encode, encodeWithBinaryOutput } from './server-messages.js';
 
 /**
  * One connected client and the bound on what is queued for it. Sending never blocks: bytes the client has
@@ -16,6 +17,8 @@ export class ClientConnection implements ClientBacklog {
   alive = true;
   /** True after a frame was refused for the rate limit, so a flood earns one error reply, not one each. */
   limited = false;
+  /** True if the client asked for binary output frames (see `BINARY_OUTPUT_QUERY`); else it gets the seed's JSON. */
+  readonly binaryOutput: boolean;
   readonly #maxBufferedBytes: number;
   /**
    * Extra buffered bytes tolerated while the replay drains. The replay is sent in one go and may be larger
@@ -24,10 +27,16 @@ export class ClientConnection implements ClientBacklog {
    */
   #replayAllowance = 0;
 
-  constructor(ws: WebSocket, bucket: TokenBucket, maxBufferedBytes: number) {
+  constructor(ws: WebSocket, bucket: TokenBucket, maxBufferedBytes: number, binaryOutput: boolean) {
     this.ws = ws;
+    this.binaryOutput = binaryOutput;
     this.bucket = bucket;
     this.#maxBufferedBytes = maxBufferedBytes;
+  }
+
+  /** Encodes a message the way this client asked for. */
+  encode(message: ServerMessage): Encoded {
+    return this.binaryOutput ? encodeWithBinaryOutput(message) : encode(message);
   }
 
   get backlog(): number {
@@ -38,10 +47,10 @@ export class ClientConnection implements ClientBacklog {
     return this.ws.readyState === WebSocket.CLOSING;
   }
 
-  send(payload: Buffer): void {
+  send(payload: Encoded): void {
     // A client that is closing gets nothing more: its close frame is queued and must be the last frame.
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    this.ws.send(payload, { binary: false });
+    this.ws.send(payload.data, { binary: payload.binary });
     const buffered = this.ws.bufferedAmount;
     if (buffered <= this.#maxBufferedBytes) {
       this.#replayAllowance = 0;
@@ -53,10 +62,10 @@ export class ClientConnection implements ClientBacklog {
   }
 
   /** Sends the replay, allowing the buffer to exceed the limit by the replay's own size while it drains. */
-  replay(payloads: Iterable<Buffer>): void {
+  replay(payloads: Iterable<Encoded>): void {
     let replayBytes = 0;
     for (const payload of payloads) {
-      replayBytes += payload.length;
+      replayBytes += payload.data.length;
       this.#replayAllowance = replayBytes;
       this.send(payload);
     }

@@ -12,7 +12,15 @@ import { MetricsFeed, type Sampler } from './metrics-feed.js';
 import { type BatchLimits, OutputBatcher, replayMessages } from './output-batcher.js';
 import { type BucketRate, TokenBucket } from './rate-limit.js';
 import { checkUpgrade, type GuardConfig, pathOfRequestTarget } from './request-guard.js';
-import { encode, errorMessage, processInfo, runMessage, statusMessage } from './server-messages.js';
+import {
+  type Encoded,
+  encode,
+  errorMessage,
+  processInfo,
+  runMessage,
+  statusMessage,
+  wantsBinaryOutput,
+} from './server-messages.js';
 import { refuseUpgrade } from './upgrade-refusal.js';
 
 /** Knobs with production defaults; tests shorten the timers and the clock. */
@@ -109,9 +117,19 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     for (const client of plan.destroy) client.ws.terminate();
   }
 
+  /** Encodes each message once per encoding that a client uses, not once per client. */
   function broadcast(message: ServerMessage): void {
-    const payload = encode(message);
-    for (const client of clients) client.send(payload);
+    let text: Encoded | null = null;
+    let withBinaryOutput: Encoded | null = null;
+    for (const client of clients) {
+      if (client.binaryOutput) {
+        withBinaryOutput ??= client.encode(message);
+        client.send(withBinaryOutput);
+      } else {
+        text ??= client.encode(message);
+        client.send(text);
+      }
+    }
     enforceTotalBound();
   }
 
@@ -187,11 +205,12 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     );
   }
 
-  function onConnection(ws: WebSocket): void {
+  function onConnection(ws: WebSocket, request: IncomingMessage): void {
     const client = new ClientConnection(
       ws,
       new TokenBucket({ ...tuning.rateLimit.perConnection, now: tuning.now }),
       tuning.maxBufferedBytes,
+      wantsBinaryOutput(request.url ?? ''),
     );
     // `ws` reports protocol violations (oversized or malformed frames) as an 'error' event right before it
     // closes the connection with the matching code; without a listener the event would crash the server.
@@ -221,7 +240,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     client.send(encode(info));
     const scrollbacks = snapshots.map((snapshot) => control.scrollback(snapshot.name));
     const runs = snapshots.map((snapshot) => control.runs(snapshot.name));
-    client.replay(replayMessages(scrollbacks, tuning.batch, runs).map(encode));
+    client.replay(replayMessages(scrollbacks, tuning.batch, runs).map((message) => client.encode(message)));
     clients.add(client);
     metrics.clientsChanged(clients.size);
     enforceTotalBound();

@@ -1,11 +1,12 @@
 import type { ProcessSnapshot, RunStart } from '../process/events.js';
-import type {
-  ErrorCode,
-  ErrorMessage,
-  ProcessInfo,
-  RunMessage,
-  ServerMessage,
-  StatusMessage,
+import {
+  BINARY_OUTPUT_QUERY,
+  type ErrorCode,
+  type ErrorMessage,
+  type ProcessInfo,
+  type RunMessage,
+  type ServerMessage,
+  type StatusMessage,
 } from '../protocol.js';
 
 export function processInfo(snapshot: ProcessSnapshot): ProcessInfo {
@@ -66,7 +67,43 @@ export function errorMessage(code: ErrorCode | undefined, message: string, proce
   return error;
 }
 
-/** Encodes a message once; the same bytes go to every client, so fan-out costs no per-client encoding. */
-export function encode(message: ServerMessage): Buffer {
-  return Buffer.from(JSON.stringify(message), 'utf8');
+/** The bytes of one WebSocket frame and whether it is a binary frame (else a text frame). */
+export interface Encoded {
+  data: Buffer;
+  binary: boolean;
+}
+
+/**
+ * Encodes a message as the seed's JSON text frame. A message is encoded once per encoding in use; the same
+ * bytes go to every client of that encoding, so fan-out costs no per-client encoding.
+ */
+export function encode(message: ServerMessage): Encoded {
+  return { data: Buffer.from(JSON.stringify(message), 'utf8'), binary: false };
+}
+
+const FRAME_HEADER_END = 0x0a;
+
+/**
+ * Encodes a message for a client that asked for binary output frames (see `BINARY_OUTPUT_QUERY` in
+ * protocol.ts): output as a binary frame with its text as raw UTF-8, anything else as JSON text.
+ */
+export function encodeWithBinaryOutput(message: ServerMessage): Encoded {
+  if (message.type !== 'process') return encode(message);
+  const { output, ...fields } = message;
+  const header = JSON.stringify(fields);
+  const headerBytes = Buffer.byteLength(header);
+  const data = Buffer.allocUnsafe(headerBytes + 1 + Buffer.byteLength(output));
+  data.write(header, 0);
+  data[headerBytes] = FRAME_HEADER_END;
+  data.write(output, headerBytes + 1);
+  return { data, binary: true };
+}
+
+/** Whether the upgrade request's target (`/ws?…`) asks for binary output frames. */
+export function wantsBinaryOutput(target: string): boolean {
+  const query = target.indexOf('?');
+  if (query === -1) return false;
+  return (
+    new URLSearchParams(target.slice(query + 1)).get(BINARY_OUTPUT_QUERY.name) === BINARY_OUTPUT_QUERY.value
+  );
 }
