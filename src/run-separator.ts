@@ -17,19 +17,29 @@ function twoDigits(value: number): string {
   return String(value).padStart(2, '0');
 }
 
-/** Local wall-clock time, as the user reads it on the clock beside the terminal. */
-function clockTime(timestamp: number): string {
+/**
+ * Local wall-clock time, as the user reads it on the clock beside the terminal; with the date where the
+ * line outlives the session (a log file appended to across days).
+ */
+function clockTime(timestamp: number, withDate: boolean): string {
   const date = new Date(timestamp);
-  return `${twoDigits(date.getHours())}:${twoDigits(date.getMinutes())}:${twoDigits(date.getSeconds())}`;
+  const time = `${twoDigits(date.getHours())}:${twoDigits(date.getMinutes())}:${twoDigits(date.getSeconds())}`;
+  if (!withDate) return time;
+  return `${date.getFullYear()}-${twoDigits(date.getMonth() + 1)}-${twoDigits(date.getDate())} ${time}`;
 }
 
-/** E.g. `──── run 3 · 14:03:27 · restarted automatically · pid 4242 ────`; one line, no newline. */
+/**
+ * E.g. `──── run 3 · 14:03:27 · restarted automatically · pid 4242 ────`; one line, no newline. The log
+ * files pass `withDate`, since they are appended to across sessions and days.
+ */
 export function runSeparator(
   timestamp: number,
   reason: StartReason,
   pid: number | null,
   run: number,
+  options: { withDate?: boolean } = {},
 ): string {
   const process = pid === null ? 'no pid' : `pid ${pid}`;
-  return `──── run ${run} · ${clockTime(timestamp)} · ${REASON_WORDS[reason]} · ${process} ────`;
+  const when = clockTime(timestamp, options.withDate === true);
+  return `──── run ${run} · ${when} · ${REASON_WORDS[reason]} · ${process} ────`;
 }
