@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { PROCESS } from '../../src/config/fields.js';
 import type { RawFlags } from '../../src/config/flags.js';
 import { type LoadResult, loadConfig } from '../../src/config/load.js';
 import { mergeSettings } from '../../src/config/merge.js';
@@ -452,7 +453,7 @@ describe('knownKeysAt', () => {
   test('follows groups and list items, and allows any key in free-form objects', () => {
     assert.ok(knownKeysAt([])?.includes('maxClients'));
     assert.deepEqual(knownKeysAt(['scrollback']), ['lines', 'bytes']);
-    assert.deepEqual(knownKeysAt(['processes', 3]), ['name', 'command', 'cwd', 'env', 'envFile']);
+    assert.deepEqual(knownKeysAt(['processes', 3]), Object.keys(PROCESS));
     assert.equal(knownKeysAt(['processes', 3, 'env']), null);
     assert.equal(knownKeysAt(['processes']), null);
     assert.equal(knownKeysAt(['nope']), null);
