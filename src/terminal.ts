@@ -2,9 +2,9 @@
 // `[name]` prefix, and every status change gets a line of its own.
 
 import defaultChalk, { type ChalkInstance } from 'chalk';
-import { sweptProcessesLine, terminalOutputDroppedNotice } from './errors.js';
+import { sweptProcessesLine, terminalOutputDroppedNotice, waitingForFailedNotice } from './errors.js';
 import { BoundedWriter, type QueueingOutput } from './output/bounded-writer.js';
-import type { ProcessControl, ProcessSnapshot, SupervisorEvent } from './process/events.js';
+import type { ProcessControl, ProcessSnapshot, ReadinessProbe, SupervisorEvent } from './process/events.js';
 
 /** The part of a writable stream the printer uses; `on`, `once` and `writableLength` are absent on simple fakes. */
 export interface TerminalOutput extends QueueingOutput {
@@ -98,6 +98,24 @@ export function attachTerminalPrinter(
     write(`${prefix}${prefixed}${end}`);
   };
 
+  // Dependencies: what each process waits for, said once per change, and again if one of them fails, so a
+  // start that will not happen until that one is fixed never hangs silently.
+  const waitingFor = new Map<string, readonly string[]>();
+  const printWaiting = ({ name, status, facts }: ProcessSnapshot) => {
+    const waits = facts.waitingFor ?? [];
+    if (waits.join('\0') !== (waitingFor.get(name) ?? []).join('\0')) {
+      if (waits.length > 0)
+        write(`${prefixFor(name).stdout}${chalk.dim(`waiting for ${waits.join(', ')}`)}\n`);
+      waitingFor.set(name, waits);
+    }
+    if (status !== 'error') return;
+    for (const [dependant, names] of waitingFor) {
+      if (names.includes(name)) {
+        write(`${prefixFor(dependant).stderr}${chalk.yellow(waitingForFailedNotice(dependant, name))}\n`);
+      }
+    }
+  };
+
   const onEvent = (event: SupervisorEvent) => {
     switch (event.kind) {
       case 'output': {
@@ -107,8 +125,11 @@ export function attachTerminalPrinter(
         break;
       }
       case 'status': {
+        printWaiting(event.snapshot);
         const description = describeStatus(event.snapshot, chalk);
-        const key = `${event.snapshot.status}:${event.snapshot.pid}:${event.snapshot.restarts}`;
+        // A start held back by its dependencies is `starting` twice, before and after its spawn: one line.
+        const pid = event.snapshot.status === 'starting' ? '' : event.snapshot.pid;
+        const key = `${event.snapshot.status}:${pid}:${event.snapshot.restarts}`;
         if (lastStatus.get(event.snapshot.name) === key) break;
         lastStatus.set(event.snapshot.name, key);
         write(`${prefixFor(event.snapshot.name).stdout}${description}\n`);
@@ -130,6 +151,12 @@ export function attachTerminalPrinter(
   };
 }
 
+const READY_BY: Record<ReadinessProbe, string> = {
+  pattern: 'pattern matched',
+  url: 'URL answered',
+  port: 'port open',
+};
+
 function describeStatus(snapshot: ProcessSnapshot, chalk: ChalkInstance): string {
   const { status, pid, exitCode, signal, restarts, command } = snapshot;
   switch (status) {
@@ -137,8 +164,11 @@ function describeStatus(snapshot: ProcessSnapshot, chalk: ChalkInstance): string
       return chalk.dim(
         restarts > 0 ? `restarting (restart ${restarts}): ${command}` : `starting: ${command}`,
       );
-    case 'running':
-      return chalk.green(pid === null ? 'running' : `running (pid ${pid})`);
+    case 'running': {
+      const ready =
+        snapshot.facts.readyBy === undefined ? '' : `ready (${READY_BY[snapshot.facts.readyBy]}), `;
+      return chalk.green(pid === null ? `${ready}running` : `${ready}running (pid ${pid})`);
+    }
     case 'stopped':
       if (exitCode !== null) return chalk.dim(`exited with code ${exitCode}`);
       return chalk.dim(signal === null ? 'stopped' : `stopped by ${signal}`);

@@ -109,7 +109,9 @@ export async function runProcesses(
     guard = await io.guardRun({ projectRoot, instanceId, killTimeoutMs: engine.killTimeoutMs }, supervisor);
     for (const notice of guard.notices) print(io.stderr, notice);
     detachBehaviours = attachBehaviours(supervisor, standardBehaviours());
-    if (signalCount === 0) await supervisor.startAll();
+    // A start held back by its dependencies may wait for as long as a failed dependency stays failed, so
+    // the first start must not keep a Ctrl-C from being heard; the shutdown abandons such waits.
+    if (signalCount === 0) await Promise.race([supervisor.startAll(), stopRequested]);
     await stopRequested;
 
     // Behaviours stop first, so that none of them restarts a process the shutdown is stopping.
