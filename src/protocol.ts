@@ -17,6 +17,8 @@ export interface ProcessInfo {
   exitCode?: number | null;
   signal?: string | null;
   restarts?: number;
+  /** Extension: the dependencies a `starting` process waits for before it is spawned; absent when none. */
+  waitingFor?: string[];
 }
 
 export interface InfoMessage {
@@ -49,6 +51,8 @@ export interface StatusMessage {
   exitCode?: number | null;
   signal?: string | null;
   restarts?: number;
+  /** Extension: as in `ProcessInfo`; a status without it waits for nothing. */
+  waitingFor?: string[];
 }
 
 export const ERROR_CODES = [
@@ -150,6 +154,10 @@ function isOptionalStringOrNull(value: unknown): boolean {
   return value === undefined || value === null || typeof value === 'string';
 }
 
+function isOptionalNames(value: unknown): boolean {
+  return value === undefined || (Array.isArray(value) && value.every((name) => typeof name === 'string'));
+}
+
 function isProcessInfo(value: unknown): value is ProcessInfo {
   return (
     isRecord(value) &&
@@ -159,7 +167,8 @@ function isProcessInfo(value: unknown): value is ProcessInfo {
     (value.pid === undefined || typeof value.pid === 'number') &&
     isOptionalNumberOrNull(value.exitCode) &&
     isOptionalStringOrNull(value.signal) &&
-    (value.restarts === undefined || typeof value.restarts === 'number')
+    (value.restarts === undefined || typeof value.restarts === 'number') &&
+    isOptionalNames(value.waitingFor)
   );
 }
 
@@ -192,7 +201,8 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
         (data.pid === null || typeof data.pid === 'number') &&
         isOptionalNumberOrNull(data.exitCode) &&
         isOptionalStringOrNull(data.signal) &&
-        (data.restarts === undefined || typeof data.restarts === 'number')
+        (data.restarts === undefined || typeof data.restarts === 'number') &&
+        isOptionalNames(data.waitingFor)
       ) {
         return { ok: true, value: data as unknown as StatusMessage };
       }

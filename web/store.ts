@@ -25,6 +25,8 @@ export interface ProcessState {
   restarts: number;
   exitCode: number | null;
   signal: string | null;
+  /** The dependencies a `starting` process waits for before it is spawned; empty when none. */
+  waitingFor: readonly string[];
   lines: Ring<Line>;
   /** Output arrived live (not replayed) since the user last looked at this process. */
   unread: boolean;
@@ -79,6 +81,7 @@ function createProcess(state: ViewerState, name: string): ProcessState {
     restarts: 0,
     exitCode: null,
     signal: null,
+    waitingFor: [],
     lines: new Ring(state.lineLimit),
     unread: false,
     lastError: null,
@@ -104,6 +107,7 @@ function applyStatus(process: ProcessState, message: StatusMessage): void {
   if (message.restarts !== undefined) process.restarts = message.restarts;
   if (message.exitCode !== undefined) process.exitCode = message.exitCode;
   if (message.signal !== undefined) process.signal = message.signal;
+  process.waitingFor = message.waitingFor ?? [];
   if (message.status === 'starting' || message.status === 'running') process.lastError = null;
 }
 
@@ -126,6 +130,7 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
         process.restarts = info.restarts ?? 0;
         process.exitCode = info.exitCode ?? null;
         process.signal = info.signal ?? null;
+        process.waitingFor = info.waitingFor ?? [];
         processes.set(info.name, process);
       }
       changes.sidebar = true;

@@ -11,11 +11,19 @@ export function processInfo(snapshot: ProcessSnapshot): ProcessInfo {
     restarts: snapshot.restarts,
   };
   if (snapshot.pid !== null) info.pid = snapshot.pid;
+  const waitingFor = waitingForOf(snapshot);
+  if (waitingFor !== undefined) info.waitingFor = waitingFor;
   return info;
 }
 
+/** Sent only while there is something to wait for, so a status without it means "waiting for nothing". */
+function waitingForOf(snapshot: ProcessSnapshot): string[] | undefined {
+  const names = snapshot.facts.waitingFor;
+  return names === undefined || names.length === 0 ? undefined : [...names];
+}
+
 export function statusMessage(snapshot: ProcessSnapshot, timestamp: number): StatusMessage {
-  return {
+  const message: StatusMessage = {
     type: 'status',
     name: snapshot.name,
     status: snapshot.status,
@@ -25,6 +33,9 @@ export function statusMessage(snapshot: ProcessSnapshot, timestamp: number): Sta
     signal: snapshot.signal,
     restarts: snapshot.restarts,
   };
+  const waitingFor = waitingForOf(snapshot);
+  if (waitingFor !== undefined) message.waitingFor = waitingFor;
+  return message;
 }
 
 export function errorMessage(code: ErrorCode | undefined, message: string, process?: string): ErrorMessage {
