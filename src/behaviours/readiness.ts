@@ -46,8 +46,8 @@ export function readiness(deps: Partial<ReadinessDeps> = {}): Behaviour {
   return {
     attach(host) {
       const sessions = new Map<string, ProbeSession>();
-      /** The last run probed per process: status events repeat while a run is starting. */
-      const probedRun = new Map<string, number>();
+      /** The last run seen spawned per process: status events repeat while a run is starting. */
+      const spawnedRun = new Map<string, number>();
       const end = (name: string) => {
         sessions.get(name)?.end();
         sessions.delete(name);
@@ -55,17 +55,20 @@ export function readiness(deps: Partial<ReadinessDeps> = {}): Behaviour {
       const unsubscribe = host.subscribe((event) => {
         switch (event.kind) {
           case 'status': {
-            const { name, status, pid, run } = event.snapshot;
+            const { name, status, pid, run, facts } = event.snapshot;
             const current = sessions.get(name);
             if (current !== undefined && (current.run !== run || status !== 'starting')) end(name);
             // A start held back by the start gate is `starting` without a pid: nothing to probe yet.
-            if (status !== 'starting' || pid === null || probedRun.get(name) === run) break;
+            if (status !== 'starting' || pid === null || spawnedRun.get(name) === run) break;
+            spawnedRun.set(name, run);
             const spec = host.spec(name)?.readiness;
-            if (spec === undefined) break;
-            probedRun.set(name, run);
-            const session = new ProbeSession(host, name, run, spec, { timers, probes, pollIntervalMs });
-            sessions.set(name, session);
-            session.start();
+            if (spec !== undefined) {
+              const session = new ProbeSession(host, name, run, spec, { timers, probes, pollIntervalMs });
+              sessions.set(name, session);
+              session.start();
+            }
+            // The fact is about the run that became ready; this new one has not, and may have no probe now.
+            if (facts.readyBy !== undefined) host.annotate(name, { readyBy: undefined });
             break;
           }
           case 'output':

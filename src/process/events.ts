@@ -42,8 +42,8 @@ export interface ProcessFacts {
   /** Unix ms when a scheduled automatic restart is due (restart-on-failure); absent when none is. */
   restartAt?: number;
   /**
-   * Which probe found the latest run ready (the readiness behaviour), set just before it goes `running`;
-   * only meaningful while the process is `running`.
+   * Which probe found the current run ready (the readiness behaviour): set just before it goes `running`,
+   * cleared when the next run is spawned.
    */
   readyBy?: ReadinessProbe;
 }

@@ -71,6 +71,20 @@ describe('readiness', () => {
     assert.equal(host.ready.length, 1);
   });
 
+  test('a new run clears how the last one became ready, with or without a probe', () => {
+    const { host } = setup([spec('db', { pattern: /ready/ })]);
+    host.spawn('db');
+    host.output('db', 'ready\n');
+    assert.equal(host.snapshot('db').facts.readyBy, 'pattern');
+    host.exit('db', 0);
+    host.spawn('db');
+    assert.equal(host.snapshot('db').facts.readyBy, undefined);
+    assert.equal(host.snapshot('db').status, 'starting');
+    host.output('db', 'ready\n');
+    assert.equal(host.snapshot('db').facts.readyBy, 'pattern');
+    assert.equal(host.ready.length, 2);
+  });
+
   test('a pattern does not match across two lines, but matches an unfinished line', () => {
     const { host } = setup([spec('db', { pattern: /ready/ })]);
     host.spawn('db');
