@@ -18,7 +18,7 @@ import {
   type ReadinessSpec,
 } from '../../src/process/spec.js';
 import { Supervisor } from '../../src/process/supervisor.js';
-import { attachTerminalPrinter } from '../../src/terminal.js';
+import { attachTerminalPrinter } from '../../src/terminal/printer.js';
 
 const SERVER = fileURLToPath(new URL('../fixtures/ready-server.mjs', import.meta.url));
 const TEST_TIMEOUT = 60_000;

@@ -109,6 +109,15 @@ describe('loadConfig', () => {
       scrollback: { lines: 10_000, bytes: 8 * 1024 * 1024 },
       viewerLines: 100_000,
       maxClients: 256,
+      viewer: true,
+      only: null,
+      hide: null,
+      timestamps: false,
+      raw: false,
+      color: null,
+      success: null,
+      killOthers: false,
+      killOthersOnFail: false,
     });
     assert.deepEqual(result.config.engine, DEFAULT_ENGINE_OPTIONS);
     const [spec] = result.config.processes;
