@@ -104,22 +104,28 @@ export function attachTerminalPrinter(
   // Dependencies: what each process waits for, said once per change, and again if one of them fails, so a
   // start that will not happen until that one is fixed never hangs silently.
   const waitingFor = new Map<string, readonly string[]>();
+  /** Processes in `error`: a start that begins to wait for one of them is told at once. */
+  const failed = new Set<string>();
+  const failedNotice = (dependant: string, dependency: string, timestamp: number) => {
+    if (!shows(dependant)) return;
+    const notice = chalk.yellow(waitingForFailedNotice(dependant, dependency));
+    write(`${prefixFor(dependant, timestamp).stderr}${notice}\n`);
+  };
   const printWaiting = ({ name, status, facts }: ProcessSnapshot, timestamp: number) => {
+    const newlyFailed = status === 'error' && !failed.has(name);
+    if (status === 'error') failed.add(name);
+    else failed.delete(name);
     const waits = facts.waitingFor ?? [];
     if (waits.join('\0') !== (waitingFor.get(name) ?? []).join('\0')) {
+      waitingFor.set(name, waits);
       if (waits.length > 0 && shows(name)) {
         write(`${prefixFor(name, timestamp).stdout}${chalk.dim(`waiting for ${waits.join(', ')}`)}\n`);
-      }
-      waitingFor.set(name, waits);
-    }
-    if (status !== 'error') return;
-    for (const [dependant, names] of waitingFor) {
-      if (names.includes(name) && shows(dependant)) {
-        write(
-          `${prefixFor(dependant, timestamp).stderr}${chalk.yellow(waitingForFailedNotice(dependant, name))}\n`,
-        );
+        for (const dependency of waits) if (failed.has(dependency)) failedNotice(name, dependency, timestamp);
       }
     }
+    if (!newlyFailed) return;
+    for (const [dependant, names] of waitingFor)
+      if (names.includes(name)) failedNotice(dependant, name, timestamp);
   };
 
   const onEvent = (event: SupervisorEvent) => {
