@@ -7,10 +7,12 @@ import path from 'node:path';
 import defaultChalk, { Chalk } from 'chalk';
 import { attachBehaviours } from '../behaviours/behaviour.js';
 import { standardBehaviours } from '../behaviours/standard.js';
+import { watchConfig } from '../config/reload.js';
 import {
   ciResultNotice,
   forcedShutdownNotice,
   listenFailedMessage,
+  logFileFailedNotice,
   nonLoopbackWarning,
   openBrowserFailedMessage,
   portInUseMessage,
@@ -21,6 +23,8 @@ import {
   viewerOffIntro,
   viewerUrlIntro,
 } from '../errors.js';
+import { watchFolders } from '../folder-watcher.js';
+import { attachLogFiles, type LogFiles } from '../output/log-files.js';
 import type { ProcessControl, ProcessSnapshot, SupervisorEvent } from '../process/events.js';
 import { newInstanceId } from '../process/marker.js';
 import { Supervisor } from '../process/supervisor.js';
@@ -59,6 +63,7 @@ export async function runProcesses(
   };
   for (const signal of SHUTDOWN_SIGNALS) io.signals.on(signal, onSignal);
 
+  let logFiles: LogFiles | null = null;
   let supervisor: Supervisor | null = null;
   let server: RunningServer | null = null;
   let guard: RunGuard | null = null;
@@ -66,6 +71,7 @@ export async function runProcesses(
   let detachBehaviours = () => {};
   let stopCi = () => {};
   let restoreKeyboard: (() => void) | null = null;
+  let stopConfigWatch = () => {};
   try {
     const planned = await makePlan();
     if (planned.kind === 'refused') {
@@ -103,6 +109,15 @@ export async function runProcesses(
       raw: settings.raw,
       stripColors: settings.color === false,
     });
+    if (settings.logDir !== null) {
+      logFiles = attachLogFiles(supervisor, {
+        dir: path.resolve(projectRoot, settings.logDir),
+        format: settings.logFormat,
+        maxBytes: settings.logMaxBytes,
+        keep: settings.logKeep,
+        onFailure: (file, error) => print(io.stderr, logFileFailedNotice(file, error.message)),
+      });
+    }
     const ci = ciModeOf(settings);
     let ciCode: number | null = null;
     if (ci !== null) {
@@ -169,7 +184,23 @@ export async function runProcesses(
     // any child is spawned, which is what the leftover sweep and the watchdog need.
     guard = await io.guardRun({ projectRoot, instanceId, killTimeoutMs: engine.killTimeoutMs }, supervisor);
     for (const notice of guard.notices) print(io.stderr, notice);
-    detachBehaviours = attachBehaviours(supervisor, standardBehaviours());
+    detachBehaviours = attachBehaviours(
+      supervisor,
+      standardBehaviours({ report: (line) => print(io.stdout, line) }),
+    );
+    const running = supervisor;
+    if (planned.plan.reload !== null) {
+      stopConfigWatch = watchConfig({
+        ...planned.plan.reload,
+        apply: (specs) => running.apply(specs),
+        reject: (code, message) => running.reportConfigRejection(code, message),
+        cwd: io.cwd,
+        watchFolders,
+        timers: { setTimeout, clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout) },
+        out: (text) => print(io.stdout, text),
+        err: (text) => print(io.stderr, text),
+      });
+    }
     // A start held back by its dependencies may wait for as long as a failed dependency stays failed, so
     // the first start must not keep a Ctrl-C from being heard; the shutdown abandons such waits.
     if (signalCount === 0) await Promise.race([supervisor.startAll(), stopRequested]);
@@ -198,10 +229,10 @@ export async function runProcesses(
     }
     await stopRequested;
 
-    // Behaviours stop first, so that none of them restarts a process the shutdown is stopping.
+    // Behaviours and the config watch stop first, so that none of them starts a process the shutdown stops.
+    stopConfigWatch();
     detachBehaviours();
     if (ciCode === null) print(io.stderr, shuttingDownNotice());
-    const running = supervisor;
     let forced: Promise<void> = Promise.resolve();
     onForceRequest = () => {
       print(io.stderr, forcedShutdownNotice());
@@ -213,6 +244,7 @@ export async function runProcesses(
     await server?.close();
     return ciCode ?? EXIT_OK;
   } catch (error) {
+    stopConfigWatch();
     detachBehaviours();
     print(io.stderr, unexpectedErrorMessage(error));
     await supervisor?.shutdown({ force: true }).catch(() => {});
@@ -222,6 +254,7 @@ export async function runProcesses(
     // Every path here has stopped the processes (or never started them), so the watchdog may stand down.
     restoreKeyboard?.();
     await guard?.release();
+    await logFiles?.close();
     stopCi();
     detachPrinter();
     for (const signal of SHUTDOWN_SIGNALS) io.signals.off(signal, onSignal);

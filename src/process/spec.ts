@@ -16,6 +16,10 @@ export interface ProcessSpec {
    * reports it ready (see ManagedProcess.markReady).
    */
   awaitReady?: boolean;
+  /** Restart the process when a file matching these globs changes (the watch behaviour); absent: never. */
+  watch?: WatchSpec;
+  /** The viewer may write to the process's stdin (the `input` command); off unless the config opts in. */
+  stdin?: boolean;
   /** How the readiness behaviour finds out that a run is ready (see src/behaviours/readiness.ts). */
   readiness?: ReadinessSpec;
   /** What must be ready (or have completed) before this process may start (src/behaviours/dependencies.ts). */
@@ -41,6 +45,17 @@ export interface DependencySpec {
   name: string;
   condition: 'ready' | 'completed';
 }
+
+/** What the watch behaviour watches for one process; globs are relative to the process's `cwd`. */
+export interface WatchSpec {
+  globs: readonly string[];
+  /** Changes to files matching these are ignored (on top of node_modules and .git, always ignored). */
+  ignore: readonly string[];
+  /** Quiet time after the last change before the restart, so a burst of writes restarts once. */
+  debounceMs: number;
+}
+
+export const DEFAULT_WATCH_DEBOUNCE_MS = 200;
 
 export interface EngineOptions {
   /** Time between SIGTERM and SIGKILL when stopping a process tree. */

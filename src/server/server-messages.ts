@@ -13,6 +13,8 @@ export function processInfo(snapshot: ProcessSnapshot): ProcessInfo {
   if (snapshot.pid !== null) info.pid = snapshot.pid;
   const waitingFor = waitingForOf(snapshot);
   if (waitingFor !== undefined) info.waitingFor = waitingFor;
+  if (snapshot.facts.urls !== undefined) info.urls = [...snapshot.facts.urls];
+  if (snapshot.stdin === true) info.stdin = true;
   return info;
 }
 
@@ -35,6 +37,7 @@ export function statusMessage(snapshot: ProcessSnapshot, timestamp: number): Sta
   };
   const waitingFor = waitingForOf(snapshot);
   if (waitingFor !== undefined) message.waitingFor = waitingFor;
+  if (snapshot.facts.urls !== undefined) message.urls = [...snapshot.facts.urls];
   return message;
 }
 

@@ -3,7 +3,12 @@
 // --raw, the output alone, as written. --only/--hide choose the processes it prints.
 
 import defaultChalk, { type ChalkInstance } from 'chalk';
-import { sweptProcessesLine, terminalOutputDroppedNotice, waitingForFailedNotice } from '../errors.js';
+import {
+  detectedUrlLine,
+  sweptProcessesLine,
+  terminalOutputDroppedNotice,
+  waitingForFailedNotice,
+} from '../errors.js';
 import { BoundedWriter, type QueueingOutput } from '../output/bounded-writer.js';
 import type { ProcessControl, ProcessSnapshot, SupervisorEvent } from '../process/events.js';
 import { type LinePrefix, linePrefix, timestampPrefix } from './prefixes.js';
@@ -55,6 +60,8 @@ export function attachTerminalPrinter(
   const width = Math.max(0, ...names.map((name) => name.length));
   const prefixes = new Map<string, LinePrefix>();
   const lastStatus = new Map<string, string>();
+  /** URLs already printed, once per session: a restart that announces the same URL again prints nothing. */
+  const printedUrls = new Set<string>();
   let broken = false;
   const queue = new BoundedWriter(out, {
     maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
@@ -146,6 +153,12 @@ export function attachTerminalPrinter(
         if (raw) break;
         printWaiting(event.snapshot, event.timestamp);
         if (!shows(event.snapshot.name)) break;
+        for (const url of event.snapshot.facts.urls ?? []) {
+          const key = `${event.snapshot.name} ${url}`;
+          if (printedUrls.has(key)) continue;
+          printedUrls.add(key);
+          write(`${chalk.bold(detectedUrlLine(event.snapshot.name, chalk.cyan.underline(url)))}\n`);
+        }
         const description = describeStatus(event.snapshot, chalk);
         // A start held back by its dependencies is `starting` twice, before and after its spawn: one line.
         const pid = event.snapshot.status === 'starting' ? '' : event.snapshot.pid;

@@ -3,7 +3,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { PROCESS } from '../../src/config/fields.js';
 import type { RawFlags } from '../../src/config/flags.js';
 import { type LoadResult, loadConfig } from '../../src/config/load.js';
 import { mergeSettings } from '../../src/config/merge.js';
@@ -118,6 +117,10 @@ describe('loadConfig', () => {
       success: null,
       killOthers: false,
       killOthersOnFail: false,
+      logDir: null,
+      logFormat: 'text',
+      logMaxBytes: 10 * 1024 * 1024,
+      logKeep: 3,
     });
     assert.deepEqual(result.config.engine, DEFAULT_ENGINE_OPTIONS);
     const [spec] = result.config.processes;
@@ -166,6 +169,32 @@ describe('loadConfig', () => {
         env: { PORT: '3000' },
       },
     ]);
+  });
+
+  test('maps "stdin": true to the spec, and refuses a non-boolean with its line and column', async () => {
+    const result = await load(
+      JSON.stringify({
+        processes: [
+          { name: 'repl', command: 'x', stdin: true },
+          { name: 'web', command: 'y' },
+        ],
+      }),
+    );
+    assert.ok(result.ok, JSON.stringify(result));
+    if (!result.ok) return;
+    assert.deepEqual(
+      result.config.processes.map((spec) => [spec.name, spec.stdin]),
+      [
+        ['repl', true],
+        ['web', undefined],
+      ],
+    );
+    const problems = await problemsOf('{ "processes": [{ "name": "a", "command": "x", "stdin": "yes" }] }');
+    assert.equal(problems.length, 1);
+    const [problem] = problems;
+    assert.ok(problem?.kind === 'field');
+    assert.equal(problem.path, 'processes[0].stdin');
+    assert.equal(problem.column, 57);
   });
 
   test('reports a syntax error with file, line and column', async () => {
@@ -262,6 +291,20 @@ describe('loadConfig', () => {
       'scrollback',
     );
     assert.match(scrollback.message, /must be an object like/);
+  });
+
+  test('names what the log fields allow', async () => {
+    const process = '"processes": [{ "name": "a", "command": "x" }]';
+    const cases: [string, string, RegExp][] = [
+      ['logFormat', '"html"', /must be "text" or "ansi", but is the string "html"/],
+      ['logMaxBytes', '100', /must be a whole number of bytes of at least 1024, but is/],
+      ['logKeep', '-1', /must be a whole number from 0 to 100, but is/],
+      ['logDir', '" "', /must not be empty/],
+    ];
+    for (const [key, value, message] of cases) {
+      const problem = fieldProblem(await problemsOf(`{ "${key}": ${value}, ${process} }`), key);
+      assert.match(problem.message, message, key);
+    }
   });
 
   test('warns about unknown and repeated keys, with a suggestion, and still loads', async () => {
@@ -462,7 +505,15 @@ describe('knownKeysAt', () => {
   test('follows groups and list items, and allows any key in free-form objects', () => {
     assert.ok(knownKeysAt([])?.includes('maxClients'));
     assert.deepEqual(knownKeysAt(['scrollback']), ['lines', 'bytes']);
-    assert.deepEqual(knownKeysAt(['processes', 3]), Object.keys(PROCESS));
+    assert.deepEqual(knownKeysAt(['processes', 3])?.slice(0, 5), [
+      'name',
+      'command',
+      'cwd',
+      'env',
+      'envFile',
+    ]);
+    assert.ok(knownKeysAt(['processes', 3])?.includes('watchDebounce'));
+    assert.ok(knownKeysAt(['processes', 3])?.includes('stdin'));
     assert.equal(knownKeysAt(['processes', 3, 'env']), null);
     assert.equal(knownKeysAt(['processes']), null);
     assert.equal(knownKeysAt(['nope']), null);
