@@ -19,17 +19,23 @@ import type { Behaviour } from './behaviour.js';
 export function dependencies(): Behaviour {
   return {
     attach(host) {
-      const names = host.list().map((snapshot) => snapshot.name);
-      const graph = new Map(names.map((name) => [name, host.spec(name)?.dependsOn ?? []]));
-      if ([...graph.values()].every((entries) => entries.length === 0)) return () => {};
-      host.setStopOrder(stopOrder(graph));
+      const dependenciesOf = (name: string) => host.spec(name)?.dependsOn ?? [];
+      // Read again whenever the set of processes or their specs change (a config reload), so edits apply.
+      const orderStops = () => {
+        const graph = new Map(host.list().map(({ name }) => [name, dependenciesOf(name)]));
+        const any = [...graph.values()].some((entries) => entries.length > 0);
+        host.setStopOrder(any ? stopOrder(graph) : null);
+      };
+      orderStops();
 
       /** Starts held back, by process name, with what resolves them. */
       const waiting = new Map<string, { release(): void; shown: readonly string[] }>();
 
       const unmet = (name: string): string[] => {
+        const entries = dependenciesOf(name);
+        if (entries.length === 0) return [];
         const byName = new Map(host.list().map((snapshot) => [snapshot.name, snapshot]));
-        return (graph.get(name) ?? []).flatMap((dependency) =>
+        return entries.flatMap((dependency) =>
           satisfied(dependency, byName.get(dependency.name)) ? [] : [dependency.name],
         );
       };
@@ -59,6 +65,11 @@ export function dependencies(): Behaviour {
       });
 
       const unsubscribe = host.subscribe((event) => {
+        if (event.kind === 'processes') {
+          orderStops();
+          if (waiting.size > 0) reconsider();
+          return;
+        }
         if (event.kind !== 'status') return;
         const { name, status, pid } = event.snapshot;
         const wait = waiting.get(name);

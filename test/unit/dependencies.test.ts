@@ -40,12 +40,24 @@ function setup(specs: ProcessSpec[]) {
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('dependencies', () => {
-  test('without any dependsOn it installs nothing', () => {
+  test('without any dependsOn it holds nothing back and orders no stops', () => {
     const { host, detach } = setup([spec('a'), spec('b')]);
-    assert.equal(host.gate, null);
+    assert.equal(host.gate?.('a'), null);
     assert.equal(host.stopOrder, null);
-    assert.equal(host.listenerCount, 0);
     detach();
+    assert.equal(host.gate, null);
+    assert.equal(host.listenerCount, 0);
+  });
+
+  test('a config reload that adds a dependency applies to the next start and to the stop order', () => {
+    const { host, askGate } = setup([spec('api'), spec('db')]);
+    host.replaceSpec(spec('api', ['db']));
+    assert.deepEqual(host.stopOrder, [['api'], ['db']]);
+    assert.equal(askGate('api').released, false);
+    assert.deepEqual(host.snapshot('api').facts.waitingFor, ['db']);
+    host.replaceSpec(spec('api'));
+    assert.equal(host.stopOrder, null);
+    assert.equal(host.snapshot('api').facts.waitingFor, undefined, 'the wait ends with the dependency');
   });
 
   test('holds a start until its dependency runs, saying what it waits for, then clears it', async () => {
