@@ -624,3 +624,16 @@ export function logFileFailedNotice(file: string, detail: string): string {
     `lucidlines: stopped writing the log file ${file} (${detail}). The processes run on and the viewer still shows everything; check that the folder is writable and has space, or leave out "logDir".\n`,
   );
 }
+
+// Readiness and dependencies (src/behaviours/readiness.ts, dependencies.ts).
+
+/** Why a run went to `error` because no readiness probe succeeded in time; `lastSeen` says what each found. */
+export function notReadyMessage(name: string, timeoutMs: number, lastSeen: readonly string[]): string {
+  const seconds = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 100) / 10} s` : `${timeoutMs} ms`;
+  return `Process "${name}" was not ready after ${seconds} (${lastSeen.join('; ')}), so it was stopped. Check that it starts and that its probe fits what it prints or where it listens, or raise "readyTimeout" for "${name}" in the config.`;
+}
+
+/** Said when a dependency that a start waits for fails: the start waits on, which must not look like a hang. */
+export function waitingForFailedNotice(name: string, dependency: string): string {
+  return `"${name}" is waiting for "${dependency}", which failed: it starts once "${dependency}" is ready. Fix "${dependency}" and restart it (or stop "${name}").`;
+}

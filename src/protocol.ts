@@ -31,6 +31,8 @@ export interface ProcessInfo {
   exitCode?: number | null;
   signal?: string | null;
   restarts?: number;
+  /** Extension: the dependencies a `starting` process waits for before it is spawned; absent when none. */
+  waitingFor?: string[];
   /** Extension: the URLs the process announced (see StatusMessage.urls). */
   urls?: string[];
   /** Extension: present and true when the process accepts the `input` command. */
@@ -75,6 +77,8 @@ export interface StatusMessage {
   reason?: StartReason;
   /** Extension: Unix ms when a scheduled automatic restart is due; absent when none is. */
   restartAt?: number;
+  /** Extension: as in `ProcessInfo`; a status without it waits for nothing. */
+  waitingFor?: string[];
   /**
    * Extension: the URLs the current run printed (a dev server's "Local: http://localhost:5173/"), deduplicated,
    * at most MAX_URLS; absent until one was found, and empty again once the run ended.
@@ -305,7 +309,8 @@ function isProcessInfo(value: unknown): value is ProcessInfo {
     (value.restarts === undefined || typeof value.restarts === 'number') &&
     isOptionalStringList(value.urls) &&
     (value.stdin === undefined || typeof value.stdin === 'boolean') &&
-    hasValidRunFacts(value)
+    hasValidRunFacts(value) &&
+    isOptionalStringList(value.waitingFor)
   );
 }
 
@@ -373,7 +378,8 @@ function validateServerMessage(data: unknown): Decoded<ServerMessage> {
         isOptionalStringOrNull(data.signal) &&
         (data.restarts === undefined || typeof data.restarts === 'number') &&
         isOptionalStringList(data.urls) &&
-        hasValidRunFacts(data)
+        hasValidRunFacts(data) &&
+        isOptionalStringList(data.waitingFor)
       ) {
         return { ok: true, value: data as unknown as StatusMessage };
       }

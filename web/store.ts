@@ -37,6 +37,8 @@ export interface ProcessState {
   reason: StartReason | null;
   /** Unix ms when a scheduled automatic restart is due; null when none is. */
   restartAt: number | null;
+  /** The dependencies a `starting` process waits for before it is spawned; empty when none. */
+  waitingFor: readonly string[];
   lines: Ring<Line>;
   /** Output arrived live (not replayed) since the user last looked at this process. */
   unread: boolean;
@@ -99,6 +101,7 @@ function createProcess(state: ViewerState, name: string): ProcessState {
     signal: null,
     reason: null,
     restartAt: null,
+    waitingFor: [],
     lines: new Ring(state.lineLimit),
     unread: false,
     lastError: null,
@@ -127,6 +130,7 @@ function applyStatus(process: ProcessState, message: StatusMessage): void {
   if (message.restarts !== undefined) process.restarts = message.restarts;
   if (message.exitCode !== undefined) process.exitCode = message.exitCode;
   if (message.signal !== undefined) process.signal = message.signal;
+  process.waitingFor = message.waitingFor ?? [];
   if (message.urls !== undefined) process.urls = message.urls;
   if (message.reason !== undefined) process.reason = message.reason;
   // The server sends `restartAt` on every status while a restart is scheduled, so its absence clears it.
@@ -245,6 +249,7 @@ function applyProcessInfo(process: ProcessState, info: ProcessInfo): void {
   process.stdin = info.stdin === true;
   process.reason = info.reason ?? null;
   process.restartAt = info.restartAt ?? null;
+  process.waitingFor = info.waitingFor ?? [];
 }
 
 /**

@@ -46,11 +46,16 @@ function safeLink(url: string): HTMLAnchorElement | null {
  * The badge's word. A process that ended by itself says how, as the terminal does: a dev server that quits
  * with code 0 (a watcher whose stdin closed, a one-shot build) must not read like one somebody stopped.
  */
-export function statusLabel(process: Pick<ProcessState, 'status' | 'exitCode'>): string {
+export function statusLabel(
+  process: Pick<ProcessState, 'status' | 'exitCode'> & { waitingFor?: readonly string[] },
+): string {
+  const waitingFor = process.waitingFor ?? [];
   const word =
     process.status === 'stopped' && process.exitCode !== null
       ? `exited with code ${process.exitCode}`
-      : process.status;
+      : process.status === 'starting' && waitingFor.length > 0
+        ? `waiting for ${waitingFor.join(', ')}`
+        : process.status;
   return `${STATUS_ICONS[process.status]} ${word}`;
 }
 
@@ -59,6 +64,15 @@ function endingOf(process: Pick<ProcessState, 'status' | 'exitCode' | 'signal'>)
   if (process.status !== 'error') return null;
   if (process.exitCode !== null) return `exit ${process.exitCode}`;
   return process.signal;
+}
+
+/** Says which awaited dependencies failed, since such a wait lasts until one of them is fixed. */
+function waitingTitle(process: ProcessState, all: ReadonlyMap<string, ProcessState>): string {
+  const failed = process.waitingFor.filter((name) => all.get(name)?.status === 'error');
+  const waits = `Waiting for ${process.waitingFor.join(', ')} before starting`;
+  return failed.length === 0
+    ? waits
+    : `${waits}; ${failed.join(', ')} failed: it starts once ${failed.length === 1 ? 'that one is' : 'they are'} fixed and ready`;
 }
 
 function span(className: string, text: string): HTMLSpanElement {
@@ -117,6 +131,7 @@ export class Sidebar {
     all.replaceChildren(allHead);
     all.title = 'Every process, interleaved';
     items.push(all);
+    const byName = new Map(shown.map((process) => [process.name, process]));
     for (const process of shown) {
       const button = this.#entry(process.name, selected === process.name);
       button.title = process.command;
@@ -135,8 +150,13 @@ export class Sidebar {
       }
       const meta = document.createElement('span');
       meta.className = 'meta';
+      const badge = span(`badge st-${process.status}`, statusLabel(process));
+      if (process.waitingFor.length > 0) {
+        badge.title = waitingTitle(process, byName);
+        badge.dataset.waitingFor = process.waitingFor.join(',');
+      }
       meta.append(
-        span(`badge st-${process.status}`, statusLabel(process)),
+        badge,
         span('pid', process.pid === null ? 'no pid' : `pid ${process.pid}`),
         span('restarts', `↻ ${process.restarts}`),
       );

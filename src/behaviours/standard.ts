@@ -1,5 +1,7 @@
 import { watchFolders } from '../folder-watcher.js';
 import type { Behaviour } from './behaviour.js';
+import { dependencies } from './dependencies.js';
+import { readiness } from './readiness.js';
 import { restartOnFailure } from './restart-on-failure.js';
 import { urlDetection } from './url-detection.js';
 import { watchBehaviour } from './watch.js';
@@ -20,5 +22,7 @@ export function standardBehaviours(context: BehaviourContext): Behaviour[] {
     restartOnFailure(),
     watchBehaviour({ watchFolders, timers: systemTimers, report: context.report }),
     urlDetection(),
+    readiness(),
+    dependencies(),
   ];
 }

@@ -201,7 +201,9 @@ export async function runProcesses(
         err: (text) => print(io.stderr, text),
       });
     }
-    if (signalCount === 0) await supervisor.startAll();
+    // A start held back by its dependencies may wait for as long as a failed dependency stays failed, so
+    // the first start must not keep a Ctrl-C from being heard; the shutdown abandons such waits.
+    if (signalCount === 0) await Promise.race([supervisor.startAll(), stopRequested]);
     if (signalCount === 0 && !settings.raw) {
       print(own, startupSummary({ processes: supervisor.list(), viewerUrl }, chalk ?? defaultChalk));
     }

@@ -134,6 +134,117 @@ const envValue = v.string((issue) =>
     : 'must be a string.',
 );
 
+// Readiness and dependencies (src/behaviours/readiness.ts, dependencies.ts).
+
+function patternProblem(pattern: string): string | null {
+  if (pattern.length === 0) return 'must not be empty: give a regular expression like "ready in \\d+ ms".';
+  try {
+    new RegExp(pattern);
+    return null;
+  } catch (error) {
+    return `is not a valid regular expression: ${(error as Error).message}.`;
+  }
+}
+
+function probeUrlProblem(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'must be a URL like "http://localhost:3000/health", but it is not a URL.';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http:// or https:// URL.';
+  return null;
+}
+
+export const DEFAULT_READY_TIMEOUT_MS = 60_000;
+
+const DEPENDENCY_CONDITIONS = ['ready', 'completed'] as const;
+
+const dependencyName = v.pipe(
+  v.string('must be a process name.'),
+  v.minLength(1, 'must be a process name, not empty.'),
+);
+
+const DEPENDENCY_SHAPE = 'a process name, or an object like { "name": "build", "condition": "completed" }';
+
+const dependency = v.union(
+  [
+    dependencyName,
+    plainObject(
+      v.object(
+        {
+          name: dependencyName,
+          condition: v.optional(
+            v.picklist(DEPENDENCY_CONDITIONS, 'must be "ready" (the default) or "completed".'),
+          ),
+        },
+        `must be ${DEPENDENCY_SHAPE}, with a "name".`,
+      ),
+      `must be ${DEPENDENCY_SHAPE}.`,
+    ),
+  ],
+  (issue) => dependencyProblem(issue.input),
+);
+
+/** The union's one message, naming the part of an object entry that is wrong. */
+function dependencyProblem(input: unknown): string {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return `must be ${DEPENDENCY_SHAPE}, but is ${describeValue(input)}.`;
+  }
+  const entry = input as Record<string, unknown>;
+  if (typeof entry.name !== 'string' || entry.name === '') {
+    return `needs a "name" naming a process, like { "name": "build", "condition": "completed" }.`;
+  }
+  return `has "condition" ${describeValue(entry.condition)}, but it must be "ready" (the default) or "completed".`;
+}
+
+const READINESS_AND_DEPENDENCIES = {
+  readyPattern: field({
+    schema: checked(patternProblem),
+    description:
+      'Regular expression (JavaScript syntax, case-sensitive) matched against each line of output with its colours removed; the process is `starting` until a line matches, then `running`.',
+    shape: 'string (regex)',
+    defaultText: 'none',
+  }),
+  readyUrl: field({
+    schema: v.pipe(checked(probeUrlProblem), v.metadata({ format: 'uri' })),
+    description:
+      'URL polled after each start; the process is `starting` until it answers with a 2xx or 3xx status, then `running`.',
+    shape: 'string (URL)',
+    defaultText: 'none',
+  }),
+  readyPort: field({
+    schema: integer(1, 65_535, 'a port number from 1 to 65535'),
+    description:
+      'TCP port tried after each start; the process is `starting` until a connection to it is accepted, then `running`.',
+    shape: 'integer 1–65535',
+    defaultText: 'none',
+  }),
+  readyHost: field({
+    schema: matching(/^[^\s/?#]+$/, 'must be a host name or IP address such as "127.0.0.1", without spaces.'),
+    description:
+      'Where "readyPort" is tried. By default both 127.0.0.1 and ::1, since a server that binds "localhost" may listen on either.',
+    shape: 'string',
+    defaultText: '127.0.0.1 and ::1',
+  }),
+  readyTimeout: field({
+    // setTimeout turns any delay above 2^31-1 ms into 1 ms, which would fail every run at once.
+    schema: integer(1, 2_147_483_647, 'a whole number of milliseconds from 1 to 2147483647'),
+    default: DEFAULT_READY_TIMEOUT_MS,
+    description:
+      'Milliseconds a run may take to become ready (with "readyPattern", "readyUrl" or "readyPort"); after that its tree is stopped and it goes to `error`.',
+    shape: 'integer ms',
+  }),
+  dependsOn: field({
+    schema: listOf(dependency, 'process names or { "name", "condition" } objects'),
+    description:
+      'Processes that must be ready (`running`, after their probe if they have one) before this one starts; an entry { "name": "build", "condition": "completed" } waits until that one exited with code 0 instead. Shutdown and restart-all stop dependants first.',
+    shape: 'array of names or objects',
+    defaultText: 'none',
+  }),
+} as const satisfies Record<string, Field>;
+
 /** The settings: every field that is not a process, each overridable by the layer above (flags > file). */
 export const SETTINGS = {
   port: field({
@@ -463,6 +574,7 @@ export const PROCESS = {
       'Milliseconds a run must stay `running` for its exit to count as a new failure: the wait and the count of restarts in a row start over.',
     shape: 'integer ms',
   }),
+  ...READINESS_AND_DEPENDENCIES,
 } as const satisfies Record<string, Field>;
 
 /** The whole file: `$schema` for editors, the settings, and the processes. */

@@ -16,6 +16,7 @@ import { engineOptions, mergeSettings } from './merge.js';
 import { parseJsonc } from './parse.js';
 import { locate } from './positions.js';
 import { CappedList, type ConfigProblem, type ConfigWarning } from './problems.js';
+import { readinessAndDependencies } from './readiness-spec.js';
 import { restartPolicyOf } from './restart-policy.js';
 import { asList, validateFile } from './validate.js';
 
@@ -164,6 +165,7 @@ export async function loadConfig({ cwd, flags, found: given }: LoadOptions): Pro
               own.missing.map((file) => displayPath(cwd, file)),
             ),
           }),
+      ...readinessAndDependencies(fields),
     });
   }
   if (envFailures.length > 0) {

@@ -2,6 +2,7 @@
 // the loader turns paths into lines and columns afterwards, in one pass over the text.
 
 import * as v from 'valibot';
+import { checkDependencies } from './dependency-check.js';
 import type { FieldPath } from './field-path.js';
 import { PROCESS, type ProcessFields, SETTINGS, type SettingsLayer } from './fields.js';
 import { CappedList, type Position } from './problems.js';
@@ -70,6 +71,11 @@ export function validateFile(value: unknown): Validated {
         return `"${name}" is already the name of processes[${first}] (${line}:${column}); names must be unique.`;
       },
     });
+  }
+
+  // The graph is only meaningful once every entry and name is valid; until then its problems would be noise.
+  if (root.success && issues.total === 0) {
+    for (const issue of checkDependencies(processes)) issues.add({ ...issue, at: 'value' });
   }
 
   const valid = root.success && issues.total === 0;

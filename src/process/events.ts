@@ -40,7 +40,15 @@ export interface ProcessFacts {
   waitingFor?: readonly string[];
   /** Unix ms when a scheduled automatic restart is due (restart-on-failure); absent when none is. */
   restartAt?: number;
+  /**
+   * Which probe found the current run ready (the readiness behaviour): set just before it goes `running`,
+   * cleared when the next run is spawned.
+   */
+  readyBy?: ReadinessProbe;
 }
+
+/** The probes a process can become ready by: a line of output, an HTTP answer, an accepted connection. */
+export type ReadinessProbe = 'pattern' | 'url' | 'port';
 
 /**
  * A piece of one process's output, exactly as written: joining the `text` of one stream's chunks gives back

@@ -22,6 +22,30 @@ export interface ProcessSpec {
   stdin?: boolean;
   /** Automatic restarts by the restart-on-failure behaviour; absent: the process is never restarted by itself. */
   restart?: RestartPolicy;
+  /** How the readiness behaviour finds out that a run is ready (see src/behaviours/readiness.ts). */
+  readiness?: ReadinessSpec;
+  /** What must be ready (or have completed) before this process may start (src/behaviours/dependencies.ts). */
+  dependsOn?: readonly DependencySpec[];
+}
+
+/** The probes of one process; it is ready as soon as any of them succeeds. */
+export interface ReadinessSpec {
+  /** Matched against each line of output with its ANSI escapes removed. */
+  pattern?: RegExp;
+  /** Ready once a GET of it answers with a 2xx or 3xx status. */
+  url?: string;
+  /** Ready once a TCP connection to it is accepted on one of `hosts`. */
+  port?: number;
+  /** Where `port` is tried; a connection to any of them counts. */
+  hosts: readonly string[];
+  /** A run that is not ready after this long goes to `error`. */
+  timeoutMs: number;
+}
+
+/** `ready`: the dependency is running (and ready, with a probe). `completed`: it exited with code 0. */
+export interface DependencySpec {
+  name: string;
+  condition: 'ready' | 'completed';
 }
 
 /** What the watch behaviour watches for one process; globs are relative to the process's `cwd`. */

@@ -19,6 +19,8 @@ export function processInfo(snapshot: ProcessSnapshot): ProcessInfo {
     restarts: snapshot.restarts,
   };
   if (snapshot.pid !== null) info.pid = snapshot.pid;
+  const waitingFor = waitingForOf(snapshot);
+  if (waitingFor !== undefined) info.waitingFor = waitingFor;
   if (snapshot.facts.urls !== undefined) info.urls = [...snapshot.facts.urls];
   if (snapshot.stdin === true) info.stdin = true;
   addRunFacts(info, snapshot);
@@ -44,6 +46,12 @@ export function runMessage(start: RunStart, replay: boolean): RunMessage {
   return message;
 }
 
+/** Sent only while there is something to wait for, so a status without it means "waiting for nothing". */
+function waitingForOf(snapshot: ProcessSnapshot): string[] | undefined {
+  const names = snapshot.facts.waitingFor;
+  return names === undefined || names.length === 0 ? undefined : [...names];
+}
+
 export function statusMessage(snapshot: ProcessSnapshot, timestamp: number): StatusMessage {
   const message: StatusMessage = {
     type: 'status',
@@ -55,6 +63,8 @@ export function statusMessage(snapshot: ProcessSnapshot, timestamp: number): Sta
     signal: snapshot.signal,
     restarts: snapshot.restarts,
   };
+  const waitingFor = waitingForOf(snapshot);
+  if (waitingFor !== undefined) message.waitingFor = waitingFor;
   if (snapshot.facts.urls !== undefined) message.urls = [...snapshot.facts.urls];
   addRunFacts(message, snapshot);
   return message;

@@ -3,9 +3,14 @@
 // --raw, the output alone, as written. --only/--hide choose the processes it prints.
 
 import defaultChalk, { type ChalkInstance } from 'chalk';
-import { detectedUrlLine, sweptProcessesLine, terminalOutputDroppedNotice } from '../errors.js';
+import {
+  detectedUrlLine,
+  sweptProcessesLine,
+  terminalOutputDroppedNotice,
+  waitingForFailedNotice,
+} from '../errors.js';
 import { BoundedWriter, type QueueingOutput } from '../output/bounded-writer.js';
-import type { ProcessControl, SupervisorEvent } from '../process/events.js';
+import type { ProcessControl, ProcessSnapshot, SupervisorEvent } from '../process/events.js';
 import { restartCountdown } from '../restart-countdown.js';
 import { runSeparator } from '../run-separator.js';
 import { type LinePrefix, linePrefix, timestampPrefix } from './prefixes.js';
@@ -105,6 +110,33 @@ export function attachTerminalPrinter(
     write(`${prefix}${prefixed}${end}`);
   };
 
+  // Dependencies: what each process waits for, said once per change, and again if one of them fails, so a
+  // start that will not happen until that one is fixed never hangs silently.
+  const waitingFor = new Map<string, readonly string[]>();
+  /** Processes in `error`: a start that begins to wait for one of them is told at once. */
+  const failed = new Set<string>();
+  const failedNotice = (dependant: string, dependency: string, timestamp: number) => {
+    if (!shows(dependant)) return;
+    const notice = chalk.yellow(waitingForFailedNotice(dependant, dependency));
+    write(`${prefixFor(dependant, timestamp).stderr}${notice}\n`);
+  };
+  const printWaiting = ({ name, status, facts }: ProcessSnapshot, timestamp: number) => {
+    const newlyFailed = status === 'error' && !failed.has(name);
+    if (status === 'error') failed.add(name);
+    else failed.delete(name);
+    const waits = facts.waitingFor ?? [];
+    if (waits.join('\0') !== (waitingFor.get(name) ?? []).join('\0')) {
+      waitingFor.set(name, waits);
+      if (waits.length > 0 && shows(name)) {
+        write(`${prefixFor(name, timestamp).stdout}${chalk.dim(`waiting for ${waits.join(', ')}`)}\n`);
+        for (const dependency of waits) if (failed.has(dependency)) failedNotice(name, dependency, timestamp);
+      }
+    }
+    if (!newlyFailed) return;
+    for (const [dependant, names] of waitingFor)
+      if (names.includes(name)) failedNotice(dependant, name, timestamp);
+  };
+
   const onEvent = (event: SupervisorEvent) => {
     switch (event.kind) {
       case 'output': {
@@ -120,7 +152,9 @@ export function attachTerminalPrinter(
         break;
       }
       case 'status': {
-        if (raw || !shows(event.snapshot.name)) break;
+        if (raw) break;
+        printWaiting(event.snapshot, event.timestamp);
+        if (!shows(event.snapshot.name)) break;
         for (const url of event.snapshot.facts.urls ?? []) {
           const key = `${event.snapshot.name} ${url}`;
           if (printedUrls.has(key)) continue;
@@ -128,7 +162,9 @@ export function attachTerminalPrinter(
           write(`${chalk.bold(detectedUrlLine(event.snapshot.name, chalk.cyan.underline(url)))}\n`);
         }
         const description = describeStatus(event.snapshot, chalk);
-        const key = `${event.snapshot.status}:${event.snapshot.pid}:${event.snapshot.restarts}`;
+        // A start held back by its dependencies is `starting` twice, before and after its spawn: one line.
+        const pid = event.snapshot.status === 'starting' ? '' : event.snapshot.pid;
+        const key = `${event.snapshot.status}:${pid}:${event.snapshot.restarts}`;
         if (lastStatus.get(event.snapshot.name) === key) break;
         lastStatus.set(event.snapshot.name, key);
         const { restartAt } = event.snapshot.facts;

@@ -1,7 +1,14 @@
 // A process's status in words, as the terminal prints it in a status line and in the start-up summary.
 
 import type { ChalkInstance } from 'chalk';
-import type { ProcessSnapshot } from '../process/events.js';
+import type { ProcessSnapshot, ReadinessProbe } from '../process/events.js';
+
+/** How a process became ready, as Lightd says "running (pattern matched)". */
+const READY_BY: Record<ReadinessProbe, string> = {
+  pattern: 'pattern matched',
+  url: 'URL answered',
+  port: 'port open',
+};
 
 export function describeStatus(snapshot: ProcessSnapshot, chalk: ChalkInstance): string {
   const { status, pid, exitCode, signal, restarts, command } = snapshot;
@@ -10,8 +17,11 @@ export function describeStatus(snapshot: ProcessSnapshot, chalk: ChalkInstance):
       return chalk.dim(
         restarts > 0 ? `restarting (restart ${restarts}): ${command}` : `starting: ${command}`,
       );
-    case 'running':
-      return chalk.green(pid === null ? 'running' : `running (pid ${pid})`);
+    case 'running': {
+      const ready =
+        snapshot.facts.readyBy === undefined ? '' : `ready (${READY_BY[snapshot.facts.readyBy]}), `;
+      return chalk.green(pid === null ? `${ready}running` : `${ready}running (pid ${pid})`);
+    }
     case 'stopped':
       if (exitCode !== null) return chalk.dim(`exited with code ${exitCode}`);
       return chalk.dim(signal === null ? 'stopped' : `stopped by ${signal}`);

@@ -18,6 +18,7 @@ function snapshot(name: string, overrides: Partial<ProcessSnapshot> = {}): Proce
     signal: null,
     restarts: 0,
     startedAt: 1,
+    facts: {},
     ...overrides,
   } as ProcessSnapshot;
 }

@@ -1,0 +1,70 @@
+// The network probes of the readiness behaviour: one attempt each, answering whether the process is ready
+// and, when it is not, why, so a timeout can say what was last seen. The behaviour repeats attempts; every
+// attempt ends by itself (a bounded wait) or when its signal aborts, so nothing is left connecting.
+
+import { connect } from 'node:net';
+
+export type ProbeResult = { ready: true } | { ready: false; detail: string };
+
+export interface Probes {
+  /** One GET of `url`: ready on a 2xx or 3xx answer. */
+  http(url: string, signal: AbortSignal): Promise<ProbeResult>;
+  /** One TCP connection attempt to each host: ready when any of them accepts. */
+  tcp(hosts: readonly string[], port: number, signal: AbortSignal): Promise<ProbeResult>;
+}
+
+/**
+ * A server that accepts the connection but never answers (or a firewall that drops packets) must not stall
+ * the polling; past this an attempt counts as failed and the next one begins.
+ */
+const ATTEMPT_TIMEOUT_MS = 2000;
+
+const describeError = (error: unknown): string =>
+  String((error as { cause?: { code?: unknown } }).cause?.code ?? (error as Error).message ?? error);
+
+async function httpAttempt(url: string, signal: AbortSignal): Promise<ProbeResult> {
+  try {
+    const response = await fetch(url, {
+      // A redirect already shows the server answers; following it could lead anywhere, even off the machine.
+      redirect: 'manual',
+      signal: AbortSignal.any([signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]),
+    });
+    // The body is not needed; cancelling it releases the connection at once instead of at garbage collection.
+    await response.body?.cancel().catch(() => {});
+    if (response.status >= 200 && response.status < 400) return { ready: true };
+    return { ready: false, detail: `${url} answered ${response.status}` };
+  } catch (error) {
+    return { ready: false, detail: `${url}: ${describeError(error)}` };
+  }
+}
+
+function tcpAttemptOn(host: string, port: number, signal: AbortSignal): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    const target = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+    if (signal.aborted) {
+      resolve({ ready: false, detail: `${target}: cancelled` });
+      return;
+    }
+    const socket = connect({ host, port });
+    const finish = (result: ProbeResult) => {
+      signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      resolve(result);
+    };
+    const onAbort = () => finish({ ready: false, detail: `${target}: cancelled` });
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.setTimeout(ATTEMPT_TIMEOUT_MS, () => finish({ ready: false, detail: `${target}: no answer` }));
+    socket.once('connect', () => finish({ ready: true }));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      finish({ ready: false, detail: `${target}: ${error.code ?? error.message}` }),
+    );
+  });
+}
+
+async function tcpAttempt(hosts: readonly string[], port: number, signal: AbortSignal): Promise<ProbeResult> {
+  const results = await Promise.all(hosts.map((host) => tcpAttemptOn(host, port, signal)));
+  const failures = results.flatMap((result) => (result.ready ? [] : [result.detail]));
+  return failures.length < results.length ? { ready: true } : { ready: false, detail: failures.join(', ') };
+}
+
+export const networkProbes: Probes = { http: httpAttempt, tcp: tcpAttempt };
