@@ -49,6 +49,11 @@ export interface StatusMessage {
   exitCode?: number | null;
   signal?: string | null;
   restarts?: number;
+  /**
+   * Extension: the `id`s of the receiving client's commands that this status settles. Such a status is sent
+   * to that client alone, right after the broadcast status it repeats.
+   */
+  ids?: string[];
 }
 
 export const ERROR_CODES = [
@@ -71,6 +76,8 @@ export interface ErrorMessage {
   process?: string;
   code?: ErrorCode;
   timestamp: number;
+  /** Extension: the `id` of the command this error refuses, when it carried one. */
+  ids?: string[];
 }
 
 export type ServerMessage = InfoMessage | ProcessOutputMessage | StatusMessage | ErrorMessage;
@@ -80,9 +87,16 @@ export const GLOBAL_ACTIONS = ['restart-all', 'stop-all'] as const;
 export type TargetedAction = (typeof TARGETED_ACTIONS)[number];
 export type GlobalAction = (typeof GLOBAL_ACTIONS)[number];
 
+/** The longest command `id` the server accepts; an id names a request, it does not carry data. */
+export const COMMAND_ID_MAX_LENGTH = 128;
+
+/**
+ * `id` (extension, optional): any string of 1 to COMMAND_ID_MAX_LENGTH characters, echoed in the `ids` of the
+ * `status` or `error` that settles the command, so a client can tell its own results from everyone else's.
+ */
 export type CommandMessage =
-  | { type: 'command'; action: TargetedAction; target: string }
-  | { type: 'command'; action: GlobalAction };
+  | { type: 'command'; action: TargetedAction; target: string; id?: string }
+  | { type: 'command'; action: GlobalAction; id?: string };
 
 export type ClientMessage = CommandMessage;
 
@@ -129,14 +143,21 @@ export function decodeClientMessage(text: string): Decoded<ClientMessage> {
   if (data.type !== 'command') {
     return fail('UNKNOWN_TYPE', `Unknown message type ${JSON.stringify(data.type)}; expected "command".`);
   }
-  const { action, target } = data;
+  const { action, target, id } = data;
   if (typeof action !== 'string') return fail('INVALID_MESSAGE', 'The field "action" must be a string.');
-  if (includes(GLOBAL_ACTIONS, action)) return { ok: true, value: { type: 'command', action } };
+  if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > COMMAND_ID_MAX_LENGTH)) {
+    return fail(
+      'INVALID_MESSAGE',
+      `The field "id" must be a string of 1 to ${COMMAND_ID_MAX_LENGTH} characters when present.`,
+    );
+  }
+  const withId = id === undefined ? {} : { id };
+  if (includes(GLOBAL_ACTIONS, action)) return { ok: true, value: { type: 'command', action, ...withId } };
   if (includes(TARGETED_ACTIONS, action)) {
     if (typeof target !== 'string' || target.length === 0) {
       return fail('INVALID_MESSAGE', `The action "${action}" needs a "target" naming a process.`);
     }
-    return { ok: true, value: { type: 'command', action, target } };
+    return { ok: true, value: { type: 'command', action, target, ...withId } };
   }
   const known = [...TARGETED_ACTIONS, ...GLOBAL_ACTIONS].join(', ');
   return fail('UNKNOWN_ACTION', `Unknown action ${JSON.stringify(action)}; expected one of ${known}.`);
@@ -148,6 +169,10 @@ function isOptionalNumberOrNull(value: unknown): boolean {
 
 function isOptionalStringOrNull(value: unknown): boolean {
   return value === undefined || value === null || typeof value === 'string';
+}
+
+function isOptionalStringList(value: unknown): boolean {
+  return value === undefined || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
 }
 
 function isProcessInfo(value: unknown): value is ProcessInfo {
@@ -192,7 +217,8 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
         (data.pid === null || typeof data.pid === 'number') &&
         isOptionalNumberOrNull(data.exitCode) &&
         isOptionalStringOrNull(data.signal) &&
-        (data.restarts === undefined || typeof data.restarts === 'number')
+        (data.restarts === undefined || typeof data.restarts === 'number') &&
+        isOptionalStringList(data.ids)
       ) {
         return { ok: true, value: data as unknown as StatusMessage };
       }
@@ -201,7 +227,8 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
       if (
         typeof data.message === 'string' &&
         (data.process === undefined || typeof data.process === 'string') &&
-        (data.code === undefined || typeof data.code === 'string')
+        (data.code === undefined || typeof data.code === 'string') &&
+        isOptionalStringList(data.ids)
       ) {
         return { ok: true, value: data as unknown as ErrorMessage };
       }

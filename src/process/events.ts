@@ -58,6 +58,16 @@ export interface OutputChunk {
   seq: number;
 }
 
+/**
+ * Who asked for a start, stop or restart: carried through the engine untouched and handed back by the
+ * `settled` event of the request that carried it out. `owner` is whatever the asker uses to route the answer
+ * (the hub's client connection); the engine never looks at it.
+ */
+export interface CommandTicket {
+  readonly id: string;
+  readonly owner: object;
+}
+
 export type SupervisorEvent =
   | { kind: 'output'; chunk: OutputChunk }
   | { kind: 'status'; snapshot: ProcessSnapshot; timestamp: number }
@@ -82,6 +92,11 @@ export type SupervisorEvent =
       requested: boolean;
       timestamp: number;
     }
+  /**
+   * A request finished (after the `status` that reports its outcome), together with every request merged into
+   * it: their tickets, and the state it left. Only requests that carried a ticket produce one.
+   */
+  | { kind: 'settled'; snapshot: ProcessSnapshot; tickets: readonly CommandTicket[]; timestamp: number }
   /** Stopping a process also stopped these, found outside its tree by their marker or by its pipes. */
   | { kind: 'swept'; name: string; processes: readonly SweptProcess[]; timestamp: number };
 
@@ -99,12 +114,15 @@ export interface ProcessControl {
   scrollback(name: string): readonly OutputChunk[];
   /** Subscribes to every event; returns the unsubscribe function. Listeners are called synchronously. */
   subscribe(listener: SupervisorListener): () => void;
-  /** Resolve once the action is complete (the new process is spawned, or the old tree is gone). */
-  start(name: string, reason?: StartReason): Promise<void>;
-  stop(name: string): Promise<void>;
-  restart(name: string, reason?: StartReason): Promise<void>;
-  restartAll(): Promise<void>;
-  stopAll(): Promise<void>;
+  /**
+   * Resolve once the action is complete (the new process is spawned, or the old tree is gone). A ticket comes
+   * back in the `settled` event of the request that carried the action out.
+   */
+  start(name: string, reason?: StartReason, ticket?: CommandTicket): Promise<void>;
+  stop(name: string, ticket?: CommandTicket): Promise<void>;
+  restart(name: string, reason?: StartReason, ticket?: CommandTicket): Promise<void>;
+  restartAll(ticket?: CommandTicket): Promise<void>;
+  stopAll(ticket?: CommandTicket): Promise<void>;
 }
 
 /**
