@@ -15,6 +15,7 @@ import {
   unexpectedErrorMessage,
   viewerUrlIntro,
 } from '../errors.js';
+import { publishInstance } from '../instance-publication.js';
 import { newInstanceId } from '../process/marker.js';
 import { Supervisor } from '../process/supervisor.js';
 import type { RunGuard } from '../process/watchdog-guard.js';
@@ -52,6 +53,7 @@ export async function runProcesses(
   let guard: RunGuard | null = null;
   let detachPrinter = () => {};
   let detachBehaviours = () => {};
+  let unpublish = () => {};
   try {
     const planned = await makePlan();
     if (planned.kind === 'refused') {
@@ -99,6 +101,7 @@ export async function runProcesses(
     server = started.server;
     print(io.stdout, viewerUrlIntro(pkg.version, processes.length));
     print(io.stdout, `${server.url}\n`);
+    unpublish = await publishInstance(projectRoot, server, { wsPath: settings.wsPath, token });
     if (settings.open) {
       const failure = await io.openInBrowser(server.url);
       if (failure !== null) print(io.stderr, openBrowserFailedMessage(server.url, failure));
@@ -133,6 +136,7 @@ export async function runProcesses(
     await server?.close().catch(() => {});
     return EXIT_FAILURE;
   } finally {
+    unpublish();
     // Every path here has stopped the processes (or never started them), so the watchdog may stand down.
     await guard?.release();
     detachPrinter();
