@@ -506,3 +506,10 @@ export function stateFolderRefusedNotice(folder: string, detail: string): string
     `lucidlines: not using the state folder ${folder} (${detail}); if lucidlines is killed, the next start cannot find what it left running. Remove that folder, or set XDG_RUNTIME_DIR to a folder of your own.\n`,
   );
 }
+
+/** Writing a log file failed; lucidlines runs on, without that log. */
+export function logFileFailedNotice(file: string, detail: string): string {
+  return chalk.yellow(
+    `lucidlines: stopped writing the log file ${file} (${detail}). The processes run on and the viewer still shows everything; check that the folder is writable and has space, or leave out "logDir".\n`,
+  );
+}

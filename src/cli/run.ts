@@ -8,6 +8,7 @@ import { standardBehaviours } from '../behaviours/standard.js';
 import {
   forcedShutdownNotice,
   listenFailedMessage,
+  logFileFailedNotice,
   nonLoopbackWarning,
   openBrowserFailedMessage,
   portInUseMessage,
@@ -16,6 +17,7 @@ import {
   viewerUrlIntro,
 } from '../errors.js';
 import { publishInstance } from '../instance-publication.js';
+import { attachLogFiles, type LogFiles } from '../output/log-files.js';
 import { newInstanceId } from '../process/marker.js';
 import { Supervisor } from '../process/supervisor.js';
 import type { RunGuard } from '../process/watchdog-guard.js';
@@ -54,6 +56,7 @@ export async function runProcesses(
   let detachPrinter = () => {};
   let detachBehaviours = () => {};
   let unpublish = () => {};
+  let logFiles: LogFiles | null = null;
   try {
     const planned = await makePlan();
     if (planned.kind === 'refused') {
@@ -74,6 +77,15 @@ export async function runProcesses(
     const instanceId = newInstanceId();
     supervisor = new Supervisor(processes, engine, { instanceId });
     detachPrinter = attachTerminalPrinter(supervisor, { out: io.stdout });
+    if (settings.logDir !== null) {
+      logFiles = attachLogFiles(supervisor, {
+        dir: path.resolve(projectRoot, settings.logDir),
+        format: settings.logFormat,
+        maxBytes: settings.logMaxBytes,
+        keep: settings.logKeep,
+        onFailure: (file, error) => print(io.stderr, logFileFailedNotice(file, error.message)),
+      });
+    }
     const started = await startServer(
       {
         host: settings.host,
@@ -139,6 +151,7 @@ export async function runProcesses(
     unpublish();
     // Every path here has stopped the processes (or never started them), so the watchdog may stand down.
     await guard?.release();
+    await logFiles?.close();
     detachPrinter();
     for (const signal of SHUTDOWN_SIGNALS) io.signals.off(signal, onSignal);
   }
