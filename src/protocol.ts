@@ -17,6 +17,10 @@ export interface ProcessInfo {
   exitCode?: number | null;
   signal?: string | null;
   restarts?: number;
+  /** Extension: Unix ms of the last start; null before the first. */
+  startedAt?: number | null;
+  /** Extension: the URLs the process announced (a dev server's address), while it runs. */
+  urls?: string[];
 }
 
 export interface InfoMessage {
@@ -26,6 +30,11 @@ export interface InfoMessage {
   timestamp: number;
   /** Extension: limits the server asks viewers to respect. */
   limits?: { viewerLines: number };
+  /**
+   * Extension: how many `process` messages with `replay: true` follow, so that a client that wants only the
+   * scrollback (`lucidlines logs`) knows when it has all of it.
+   */
+  replayMessages?: number;
 }
 
 export interface ProcessOutputMessage {
@@ -184,7 +193,9 @@ function isProcessInfo(value: unknown): value is ProcessInfo {
     (value.pid === undefined || typeof value.pid === 'number') &&
     isOptionalNumberOrNull(value.exitCode) &&
     isOptionalStringOrNull(value.signal) &&
-    (value.restarts === undefined || typeof value.restarts === 'number')
+    (value.restarts === undefined || typeof value.restarts === 'number') &&
+    isOptionalNumberOrNull(value.startedAt) &&
+    isOptionalStringList(value.urls)
   );
 }
 
@@ -238,7 +249,9 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
         typeof data.version === 'string' &&
         Array.isArray(data.processes) &&
         data.processes.every(isProcessInfo) &&
-        (data.limits === undefined || (isRecord(data.limits) && typeof data.limits.viewerLines === 'number'))
+        (data.limits === undefined ||
+          (isRecord(data.limits) && typeof data.limits.viewerLines === 'number')) &&
+        (data.replayMessages === undefined || typeof data.replayMessages === 'number')
       ) {
         return { ok: true, value: data as unknown as InfoMessage };
       }

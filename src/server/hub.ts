@@ -200,16 +200,18 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     // later chunk reaches it live. No chunk can fall between the two or arrive through both.
     batcher.flushAll();
     const snapshots = control.list();
+    const scrollbacks = snapshots.map((snapshot) => control.scrollback(snapshot.name));
+    const replay = replayMessages(scrollbacks, tuning.batch);
     const info: InfoMessage = {
       type: 'info',
       version: options.version,
       processes: snapshots.map(processInfo),
       timestamp: Date.now(),
       limits: { viewerLines: options.viewerLines },
+      replayMessages: replay.length,
     };
     client.send(encode(info));
-    const scrollbacks = snapshots.map((snapshot) => control.scrollback(snapshot.name));
-    client.replay(replayMessages(scrollbacks, tuning.batch).map(encode));
+    client.replay(replay.map(encode));
     clients.add(client);
     enforceTotalBound();
   }

@@ -9,8 +9,10 @@ export function processInfo(snapshot: ProcessSnapshot): ProcessInfo {
     exitCode: snapshot.exitCode,
     signal: snapshot.signal,
     restarts: snapshot.restarts,
+    startedAt: snapshot.startedAt,
   };
   if (snapshot.pid !== null) info.pid = snapshot.pid;
+  if (snapshot.facts.urls !== undefined) info.urls = [...snapshot.facts.urls];
   return info;
 }
 
