@@ -297,11 +297,16 @@ export function helpText(version: string, options: readonly FlagHelp[]): string 
     '                                         the "dev" script of every workspace package',
     '  lucidlines [options] "<command>"...    these shell commands (-- before them always means commands)',
     '  lucidlines init [--force]              write lucidlines.config.json from what would run',
+    '  lucidlines status [--json]             the running instance of this project: every process',
+    '  lucidlines logs [name…] [--follow]     its scrollback (--lines N, --grep <re>, --no-color, --html)',
+    '  lucidlines restart|stop <name…>|--all  act and wait for the result (also: start <name…>)',
+    '  lucidlines mcp                         an MCP server on stdio for coding agents',
     '',
     'Options:',
     ...options.map((option) => `  ${option.flags.padEnd(width)}  ${option.description}`),
     '',
-    'Exit codes: 0 after Ctrl-C, 1 when the config or the port is unusable, 2 for a wrong command line.',
+    'Exit codes: 0 after Ctrl-C, 1 when the config or the port is unusable, 2 for a wrong command line,',
+    '3 when status, logs, restart, start or stop find no running lucidlines.',
     '',
   ].join('\n');
 }
