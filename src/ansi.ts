@@ -83,6 +83,11 @@ export class AnsiDecoder {
     return this.#style;
   }
 
+  /** True between sequences: no escape sequence is waiting for the next chunk to complete it. */
+  get idle(): boolean {
+    return this.#state === State.Ground;
+  }
+
   /** Decodes one chunk; an escape sequence left unfinished at its end is completed by the next chunk. */
   feed(chunk: string, sink: AnsiSink): void {
     for (let i = 0; i < chunk.length; i++) {

@@ -50,13 +50,13 @@ export async function runProcesses(
   };
   for (const signal of SHUTDOWN_SIGNALS) io.signals.on(signal, onSignal);
 
+  let logFiles: LogFiles | null = null;
   let supervisor: Supervisor | null = null;
   let server: RunningServer | null = null;
   let guard: RunGuard | null = null;
   let detachPrinter = () => {};
   let detachBehaviours = () => {};
   let unpublish = () => {};
-  let logFiles: LogFiles | null = null;
   try {
     const planned = await makePlan();
     if (planned.kind === 'refused') {

@@ -222,7 +222,7 @@ export const SETTINGS = {
     default: null,
     defaultText: 'none (no log files)',
     description:
-      "Folder for one log file per process (<name>.log), relative to the config file's folder; created when missing. Appended across runs, with a separator line per start.",
+      "Folder for one log file per process (`<name>.log`), relative to the config file's folder (or the project folder without one); created when missing. Appended across runs, with a separator line per start.",
     shape: 'string',
     flag: { value: '<dir>', example: 'logs' },
   }),
@@ -240,13 +240,13 @@ export const SETTINGS = {
     schema: integer(1024, Number.MAX_SAFE_INTEGER, 'a whole number of bytes of at least 1024'),
     default: 10 * 1024 * 1024,
     description:
-      'Size at which a log file is rotated: <name>.log becomes <name>.1.log, <name>.1.log becomes <name>.2.log, and so on.',
+      'Size in bytes at which a log file is rotated: `<name>.log` becomes `<name>.1.log`, `<name>.1.log` becomes `<name>.2.log`, and so on.',
     shape: 'integer ≥ 1024',
   }),
   logKeep: field({
     schema: integer(0, 100, 'a whole number from 0 to 100'),
     default: 3,
-    description: 'Rotated files kept per process (<name>.1.log … <name>.<logKeep>.log); 0 keeps none.',
+    description: 'Rotated files kept per process (`<name>.1.log` … `<name>.<logKeep>.log`); 0 keeps none.',
     shape: 'integer 0–100',
   }),
 } as const satisfies Record<string, Field | Group>;

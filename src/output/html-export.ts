@@ -148,8 +148,17 @@ function canonicalSgr(style: Style): string {
   );
 }
 
+const XML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
+
+/** What ansi-to-html's `escapeXML` does (the `entities` package's encodeXML), for text and the title. */
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+  return text.replace(/[&<>"']/g, (character) => XML_ESCAPES[character] ?? character);
 }
 
 /** Decodes the pieces into display lines, one decoder and one open line per stream, in the order written. */
@@ -168,17 +177,60 @@ function displayLines(chunks: readonly LogPiece[]): Run[][] {
   return lines;
 }
 
-/** A standalone page (no scripts, no external resources) showing the log with its colours. */
-export function renderLogHtml(input: LogHtmlInput): string {
+/** Distinct styles whose markup is remembered; a truecolor gradient cannot grow the memo beyond this. */
+const STYLE_MEMO_LIMIT = 1024;
+
+// The decoder never lets a control character through as text, so this marker cannot occur in the output.
+const MARKER = '\u0001';
+
+/**
+ * ansi-to-html turns each distinct style into markup once: it is asked to render the style's canonical SGR
+ * around a marker, and the markup on either side of the marker is what opens and closes that style. Calling it
+ * for every run instead costs about 20 µs per run (it rebuilds its tokenizer per call and copies the rest of
+ * its input after every token), over a second for a 10,000-line scrollback, and the server's event loop, which
+ * also drains the children's pipes, would stall for that long. The text between the tags is escaped exactly
+ * as its `escapeXML` does (test/unit/html-export.test.ts checks the two agree).
+ */
+function createStyleMarkup(): (style: Style) => readonly [string, string] {
   const converter = new Convert({
     fg: THEME_FOREGROUND,
     bg: THEME_BACKGROUND,
     escapeXML: true,
     colors: THEME_PALETTE,
   });
-  const body = displayLines(input.chunks)
-    .map((line) => line.map((run) => converter.toHtml(canonicalSgr(run.style) + run.text)).join(''))
+  const memo = new Map<string, readonly [string, string]>();
+  return (style) => {
+    const sgr = canonicalSgr(style);
+    let markup = memo.get(sgr);
+    if (markup === undefined) {
+      const probe = converter.toHtml(`${sgr}${MARKER}`);
+      const at = probe.indexOf(MARKER);
+      markup = [probe.slice(0, at), probe.slice(at + MARKER.length)];
+      if (memo.size >= STYLE_MEMO_LIMIT) memo.clear();
+      memo.set(sgr, markup);
+    }
+    return markup;
+  };
+}
+
+/** The log's markup: one line of markup per display line, every tag closed on the line it opens. */
+function renderLines(lines: readonly Run[][]): string {
+  const styleMarkup = createStyleMarkup();
+  return lines
+    .map((line) =>
+      line
+        .map((run) => {
+          const [open, close] = styleMarkup(run.style);
+          return `${open}${escapeHtml(run.text)}${close}`;
+        })
+        .join(''),
+    )
     .join('\n');
+}
+
+/** A standalone page (no scripts, no external resources) showing the log with its colours. */
+export function renderLogHtml(input: LogHtmlInput): string {
+  const body = renderLines(displayLines(input.chunks));
   const title = escapeHtml(input.name);
   // The page's own policy forbids every script and every load, so even markup that slipped past the escaping
   // could not run or fetch anything; inline styles are allowed because ansi-to-html colours with them.

@@ -3,13 +3,13 @@
 // for every new run.
 //
 // The hazard is the disk: a slow or stalled disk must never slow the children (whose pipes would fill) or the
-// viewer. So the supervisor's listener only strips and queues, synchronously and in time linear in the chunk,
-// and one writer drains the queue asynchronously. The queue is bounded: output that arrives while it is full
+// viewer. So the supervisor's listener only queues, in constant time, and one writer drains the queue
+// asynchronously, stripping escape sequences as it goes. The queue is bounded: output that arrives while it is full
 // is dropped, counted, and replaced in the file by one note saying how much is missing.
 
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ProcessControl, ProcessSnapshot } from '../process/events.js';
+import type { ProcessControl, ProcessSnapshot, StartReason } from '../process/events.js';
 import type { OutputStream } from '../protocol.js';
 import { PlainTextStripper } from './plain-text.js';
 
@@ -78,13 +78,26 @@ const NODE_FILE_SYSTEM: LogFileSystem = {
   },
 };
 
+/** How a separator names why a run began (the supervisor's `StartReason`). */
+const REASON_TEXT: Record<StartReason, string> = {
+  start: 'started by request',
+  manual: 'by request',
+  'auto-restart': 'after a failure',
+  watch: 'files changed',
+  'config-change': 'the config changed',
+  dependency: 'a dependency restarted',
+};
+
 /**
  * The line written before the output of every new run of a process. Its format lives here only, so that every
  * run looks alike and a reader (or a script) can split a file into runs by it.
  */
 export function runSeparator(snapshot: ProcessSnapshot, timestamp: number): string {
-  const restart = snapshot.restarts === 0 ? 'first start' : `restart ${snapshot.restarts}`;
-  return `──── ${snapshot.name} started ${new Date(timestamp).toISOString()}, pid ${snapshot.pid}, ${restart} ────\n`;
+  const why =
+    snapshot.restarts === 0
+      ? 'first start'
+      : `restart ${snapshot.restarts} (${REASON_TEXT[snapshot.reason ?? 'manual']})`;
+  return `──── ${snapshot.name} started ${new Date(timestamp).toISOString()}, pid ${snapshot.pid}, ${why} ────\n`;
 }
 
 /** Written where output had to be dropped because the disk did not keep up. */
@@ -100,14 +113,22 @@ interface ProcessLog {
   readonly name: string;
   handle: LogFileHandle | null;
   size: number;
-  /** The pid whose run the file is on; a status with another pid starts a new run. */
-  pid: number | null;
+  /** The run (the supervisor's count of spawns) the file is on; a spawned later run gets a separator. */
+  run: number;
   strippers: Map<OutputStream, PlainTextStripper>;
   droppedChars: number;
-  /** Whether the last queued text ended a line, so that a separator or a note never joins a partial line. */
+  /** Whether the text written last ended a line, so that a separator or a note never joins a partial line. */
   atLineStart: boolean;
   failed: boolean;
 }
+
+/**
+ * Output as the process wrote it (stripped by the writer, off the hot path), or a line of lucidlines' own: a
+ * run separator, which also resets the escape state, or a note about dropped output.
+ */
+type Entry =
+  | { log: ProcessLog; kind: 'output'; stream: OutputStream; text: string }
+  | { log: ProcessLog; kind: 'run' | 'note'; text: string };
 
 /** The largest prefix of `data` of at most `limit` bytes that does not end inside a UTF-8 character. */
 function prefixLength(data: Buffer, limit: number): number {
@@ -121,7 +142,7 @@ export function attachLogFiles(control: ProcessControl, options: LogFilesOptions
   const fileSystem = options.fileSystem ?? NODE_FILE_SYSTEM;
   const maxQueuedChars = options.maxQueuedChars ?? DEFAULT_MAX_QUEUED_CHARS;
   const logs = new Map<string, ProcessLog>();
-  const queue: { log: ProcessLog; text: string }[] = [];
+  const queue: Entry[] = [];
   let queuedChars = 0;
   let draining: Promise<void> | null = null;
   let directory: Promise<boolean> | null = null;
@@ -133,7 +154,7 @@ export function attachLogFiles(control: ProcessControl, options: LogFilesOptions
         name,
         handle: null,
         size: 0,
-        pid: null,
+        run: 0,
         strippers: new Map(),
         droppedChars: 0,
         atLineStart: true,
@@ -144,33 +165,53 @@ export function attachLogFiles(control: ProcessControl, options: LogFilesOptions
     return log;
   }
 
-  function push(log: ProcessLog, text: string): void {
-    queue.push({ log, text });
-    queuedChars += text.length;
-    log.atLineStart = text.endsWith('\n');
+  function push(entry: Entry): void {
+    queue.push(entry);
+    queuedChars += entry.text.length;
   }
 
-  /** A line of lucidlines' own (a separator, a note), on a line of its own. */
-  function pushOwnLine(log: ProcessLog, line: string): void {
-    push(log, log.atLineStart ? line : `\n${line}`);
+  function noteDrops(log: ProcessLog): void {
+    if (log.droppedChars === 0 || log.failed) return;
+    // The note takes the place of what was dropped, so the reader sees where the gap is.
+    push({ log, kind: 'note', text: droppedOutputNote(log.droppedChars) });
+    log.droppedChars = 0;
   }
 
-  function enqueue(log: ProcessLog, text: string, own = false): void {
+  /** Queues an entry, or counts it as dropped when the queue is full; never waits. */
+  function enqueue(entry: Entry): void {
+    const { log, text } = entry;
     if (log.failed || text === '') return;
     if (queuedChars + text.length > maxQueuedChars) {
       log.droppedChars += text.length;
       return;
     }
-    if (log.droppedChars > 0) {
-      // The note takes the place of what was dropped, so the reader sees where the gap is.
-      pushOwnLine(log, droppedOutputNote(log.droppedChars));
-      log.droppedChars = 0;
-    }
-    if (own) pushOwnLine(log, text);
-    else push(log, text);
+    noteDrops(log);
+    push(entry);
     draining ??= drain().finally(() => {
       draining = null;
     });
+  }
+
+  /** The text an entry puts in the file. */
+  function textOf(entry: Entry): string {
+    const { log } = entry;
+    let text = entry.text;
+    if (entry.kind === 'output') {
+      if (options.format === 'text') {
+        let stripper = log.strippers.get(entry.stream);
+        if (stripper === undefined) {
+          stripper = new PlainTextStripper();
+          log.strippers.set(entry.stream, stripper);
+        }
+        text = stripper.strip(text);
+      }
+    } else {
+      // A new process starts with no escape state of its own; a sequence the old one left unfinished ends here.
+      if (entry.kind === 'run') log.strippers.clear();
+      if (!log.atLineStart) text = `\n${text}`;
+    }
+    if (text !== '') log.atLineStart = text.endsWith('\n');
+    return text;
   }
 
   function fail(log: ProcessLog | null, path: string, error: unknown): void {
@@ -211,20 +252,6 @@ export function attachLogFiles(control: ProcessControl, options: LogFilesOptions
     }
   }
 
-  /**
-   * Once the queue has drained, the note about what was dropped goes out even if the process stays quiet, so a
-   * gap is never left unmarked; returns the first entry queued, if any.
-   */
-  function noteDrops(): { log: ProcessLog; text: string } | undefined {
-    for (const log of logs.values()) {
-      if (log.droppedChars > 0 && !log.failed) {
-        pushOwnLine(log, droppedOutputNote(log.droppedChars));
-        log.droppedChars = 0;
-      }
-    }
-    return queue.shift();
-  }
-
   async function drain(): Promise<void> {
     directory ??= fileSystem.makeDirectory(options.dir).then(
       () => true,
@@ -234,42 +261,40 @@ export function attachLogFiles(control: ProcessControl, options: LogFilesOptions
       },
     );
     const usable = await directory;
-    for (let entry = queue.shift(); entry !== undefined; entry = queue.shift() ?? noteDrops()) {
-      // Consecutive pieces of one process go out in one write.
-      let text = entry.text;
-      while (queue[0]?.log === entry.log) text += (queue.shift() as { text: string }).text;
-      if (usable && !entry.log.failed) {
-        try {
-          await write(entry.log, text);
-        } catch (error) {
-          fail(entry.log, join(options.dir, logFileName(entry.log.name, 0)), error);
-        }
+    for (;;) {
+      // Once the queue is empty, the notes of output dropped meanwhile go out, so no gap goes unmarked.
+      if (queue.length === 0) for (const log of logs.values()) noteDrops(log);
+      if (queue.length === 0) return;
+      // Everything queued goes out in one write per file: order matters within a file only.
+      const byLog = new Map<ProcessLog, Entry[]>();
+      for (const entry of queue.splice(0)) {
+        const entries = byLog.get(entry.log);
+        if (entries === undefined) byLog.set(entry.log, [entry]);
+        else entries.push(entry);
       }
-      queuedChars -= text.length;
+      for (const [log, entries] of byLog) {
+        if (usable && !log.failed) {
+          try {
+            await write(log, entries.map(textOf).join(''));
+          } catch (error) {
+            fail(log, join(options.dir, logFileName(log.name, 0)), error);
+          }
+        }
+        for (const done of entries) queuedChars -= done.text.length;
+      }
     }
   }
 
   const unsubscribe = control.subscribe((event) => {
     if (event.kind === 'output') {
-      const log = logOf(event.chunk.name);
-      let text = event.chunk.text;
-      if (options.format === 'text') {
-        let stripper = log.strippers.get(event.chunk.stream);
-        if (stripper === undefined) {
-          stripper = new PlainTextStripper();
-          log.strippers.set(event.chunk.stream, stripper);
-        }
-        text = stripper.strip(text);
-      }
-      enqueue(log, text);
+      const { name, stream, text } = event.chunk;
+      enqueue({ log: logOf(name), kind: 'output', stream, text });
     } else if (event.kind === 'status') {
       const log = logOf(event.snapshot.name);
-      const pid = event.snapshot.pid;
-      if (pid !== null && pid !== log.pid) {
-        log.pid = pid;
-        // A new process starts with no escape state of its own; a sequence the old one left unfinished ends here.
-        log.strippers.clear();
-        enqueue(log, runSeparator(event.snapshot, event.timestamp), true);
+      const { run, pid } = event.snapshot;
+      if (pid !== null && run !== log.run) {
+        log.run = run;
+        enqueue({ log, kind: 'run', text: runSeparator(event.snapshot, event.timestamp) });
       }
     }
   });

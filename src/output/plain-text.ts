@@ -6,6 +6,10 @@
 
 import { AnsiDecoder, type AnsiSink } from '../ansi.js';
 
+/** What the decoder would change: escape and other control characters, but tab, line feed and carriage return. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this regex's job.
+const DECODER_WORK = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
 /** Strips one stream of output; keep one per process and stream, as escape state carries across chunks. */
 export class PlainTextStripper {
   readonly #decoder = new AnsiDecoder();
@@ -25,6 +29,8 @@ export class PlainTextStripper {
 
   /** The plain text of the next chunk of the stream. */
   strip(chunk: string): string {
+    // Most output has no escape sequence at all; it comes out of the decoder unchanged, so it skips it.
+    if (this.#decoder.idle && !DECODER_WORK.test(chunk)) return chunk;
     this.#decoder.feed(chunk, this.#sink);
     const text = this.#parts.join('');
     this.#parts = [];

@@ -2,11 +2,28 @@
 // clear errors, no CORS, and never the token in an answer.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { RunningServer } from '../../src/server/server.js';
 import { FakeControl, rawExchange, start, statusOf } from '../fixtures/server-test-kit.js';
 
 const TOKEN = 'read-api-secret-token';
+
+/** The read API's examples in docs/protocol.md, fenced as ```json read-api. */
+const DOC_EXAMPLES = [
+  ...readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8').matchAll(
+    /```json read-api\n([\s\S]*?)```/g,
+  ),
+].map((match) => JSON.parse(match[1] ?? '') as Record<string, unknown>);
+
+/** The JSON type of a value, for comparing the documented shape with a real answer. */
+function shapeOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shapeOf);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, shapeOf(inner)]));
+  }
+  return value === null ? 'null' : typeof value;
+}
 
 interface Answer {
   status: number;
@@ -158,6 +175,18 @@ describe('read API', () => {
     const response = await fetch(`${base}/api/processes`, { method: 'POST', headers: authorized });
     assert.equal(response.status, 405);
     bodies.push(await response.text());
+  });
+
+  it('matches the examples of docs/protocol.md', async () => {
+    assert.equal(DOC_EXAMPLES.length, 2);
+    const [processesExample, errorExample] = DOC_EXAMPLES;
+    const processes = JSON.parse((await get('/api/processes', authorized)).body) as {
+      processes: Record<string, unknown>[];
+    };
+    // The running process of the fake has the same kinds of values as the documented one.
+    assert.deepEqual(shapeOf(processesExample), shapeOf({ processes: processes.processes.slice(0, 1) }));
+    const unknown = JSON.parse((await get('/api/processes/wbe/logs', authorized)).body) as unknown;
+    assert.deepEqual(errorExample, unknown);
   });
 
   it('never puts the token in an answer', () => {

@@ -108,6 +108,10 @@ describe('loadConfig', () => {
       scrollback: { lines: 10_000, bytes: 8 * 1024 * 1024 },
       viewerLines: 100_000,
       maxClients: 256,
+      logDir: null,
+      logFormat: 'text',
+      logMaxBytes: 10 * 1024 * 1024,
+      logKeep: 3,
     });
     assert.deepEqual(result.config.engine, DEFAULT_ENGINE_OPTIONS);
     const [spec] = result.config.processes;
@@ -252,6 +256,20 @@ describe('loadConfig', () => {
       'scrollback',
     );
     assert.match(scrollback.message, /must be an object like/);
+  });
+
+  test('names what the log fields allow', async () => {
+    const process = '"processes": [{ "name": "a", "command": "x" }]';
+    const cases: [string, string, RegExp][] = [
+      ['logFormat', '"html"', /must be "text" or "ansi", but is the string "html"/],
+      ['logMaxBytes', '100', /must be a whole number of bytes of at least 1024, but is/],
+      ['logKeep', '-1', /must be a whole number from 0 to 100, but is/],
+      ['logDir', '" "', /must not be empty/],
+    ];
+    for (const [key, value, message] of cases) {
+      const problem = fieldProblem(await problemsOf(`{ "${key}": ${value}, ${process} }`), key);
+      assert.match(problem.message, message, key);
+    }
   });
 
   test('warns about unknown and repeated keys, with a suggestion, and still loads', async () => {

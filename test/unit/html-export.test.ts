@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import Convert from 'ansi-to-html';
 import { MAX_EXPORT_LINE_CHARS, renderLogHtml } from '../../src/output/html-export.js';
 
 /** The content of the page's <pre>: the rendered log. */
@@ -41,7 +42,7 @@ describe('renderLogHtml', () => {
     });
     assert.doesNotMatch(html, /<script|<img|<b>web/);
     assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
-    assert.match(html, /<title>&#60;b&#62;web&#60;\/b&#62;<\/title>/);
+    assert.match(html, /<title>&lt;b&gt;web&lt;\/b&gt;<\/title>/);
   });
 
   it('keeps no escape or control character, and a sequence split across chunks is still removed', () => {
@@ -92,5 +93,45 @@ describe('renderLogHtml', () => {
       '<span style="color:#3fb950">two</span>',
       'three',
     ]);
+  });
+
+  it('gives exactly what ansi-to-html gives for the same line, escaping included', () => {
+    // Lines written the way the export writes a style (one sequence per colour or attribute, colours first),
+    // so that ansi-to-html nests the tags the same way; it encodes non-ASCII as numeric references, the export
+    // keeps UTF-8, so those are decoded before comparing.
+    const lines = [
+      'plain <script>alert("x")</script> & \'quotes\' ünïcödé ✓',
+      '\x1b[31mred <b>\x1b[0m then \x1b[38;5;200m\x1b[48;5;17m\x1b[1m\x1b[3mpalette\x1b[0m',
+      '\x1b[38;2;10;20;30m\x1b[4m\x1b[9mtrue & struck\x1b[0m',
+      '\x1b[92m\x1b[104mbright\x1b[0m',
+    ];
+    const reference = new Convert({
+      fg: '#d4dae2',
+      bg: '#0d1117',
+      escapeXML: true,
+      colors: [
+        '#484f58',
+        '#ff7b72',
+        '#3fb950',
+        '#d29922',
+        '#58a6ff',
+        '#bc8cff',
+        '#39c5cf',
+        '#b1bac4',
+        '#6e7681',
+        '#ffa198',
+        '#56d364',
+        '#e3b341',
+        '#79c0ff',
+        '#d2a8ff',
+        '#56d4dd',
+        '#f0f6fc',
+      ],
+    });
+    const decodeNumeric = (html: string) =>
+      html.replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(Number.parseInt(hex, 16)));
+    for (const line of lines) {
+      assert.equal(logOf(render(`${line}\n`)), decodeNumeric(reference.toHtml(line)), JSON.stringify(line));
+    }
   });
 });

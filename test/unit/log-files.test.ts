@@ -14,7 +14,7 @@ import {
 } from '../../src/output/log-files.js';
 import { FakeControl } from '../fixtures/server-test-kit.js';
 
-const SEPARATOR = /^──── web started \S+, pid (\d+), (first start|restart \d+) ────$/;
+const SEPARATOR = /^──── web started \S+, pid (\d+), (first start|restart \d+ \([^)]+\)) ────$/;
 
 describe('log files', () => {
   let root: string;
@@ -43,16 +43,16 @@ describe('log files', () => {
     const settings = options();
     const control = new FakeControl(['web']);
     let logs = attachLogFiles(control, settings);
-    control.setStatus('web', { pid: 4001, restarts: 0 });
+    control.setStatus('web', { pid: 4001, restarts: 0, run: 1, reason: 'start' });
     control.output('web', '\x1b[32mcompiled\x1b[39m in 120 ms\n');
     control.output('web', 'half a line');
     control.setStatus('web', { status: 'running' });
-    control.setStatus('web', { pid: 4002, restarts: 1 });
+    control.setStatus('web', { pid: 4002, restarts: 1, run: 2, reason: 'auto-restart' });
     control.output('web', 'warn\n', 'stderr');
     await logs.close();
 
     logs = attachLogFiles(control, settings);
-    control.setStatus('web', { pid: 4003, restarts: 0 });
+    control.setStatus('web', { pid: 4003, restarts: 0, run: 1, reason: 'start' });
     control.output('web', 'again\n');
     await logs.close();
 
@@ -63,7 +63,7 @@ describe('log files', () => {
         ['4001', 'first start'],
         'compiled in 120 ms',
         'half a line',
-        ['4002', 'restart 1'],
+        ['4002', 'restart 1 (after a failure)'],
         'warn',
         ['4003', 'first start'],
         'again',
@@ -71,6 +71,27 @@ describe('log files', () => {
       ],
     );
     assert.deepEqual(failures, []);
+  });
+
+  it('keeps each process in its own file, in order, however their output interleaves', async () => {
+    const settings = options();
+    const control = new FakeControl(['web', 'api']);
+    const logs = attachLogFiles(control, settings);
+    control.setStatus('web', { pid: 4001 });
+    control.setStatus('api', { pid: 5001 });
+    for (let index = 0; index < 100; index++) {
+      control.output('web', `web ${index}\n`);
+      control.output('api', `api ${index}\n`);
+      if (index % 30 === 0) await logs.flushed();
+    }
+    await logs.close();
+    for (const name of ['web', 'api']) {
+      const lines = (await readFile(path.join(settings.dir, `${name}.log`), 'utf8')).split('\n').slice(1, -1);
+      assert.deepEqual(
+        lines,
+        Array.from({ length: 100 }, (_, index) => `${name} ${index}`),
+      );
+    }
   });
 
   it('keeps the escape codes with format "ansi"', async () => {
