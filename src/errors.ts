@@ -3,7 +3,7 @@
 // is one, the way out. All functions are pure and return the text.
 //
 // Two kinds of wording live elsewhere on purpose: the one-word statuses and their terminal phrasing
-// (terminal.ts, web/view-sidebar.ts), which are display rather than messages; and the protocol's replies to
+// (src/terminal/, web/view-sidebar.ts), which are display rather than messages; and the protocol's replies to
 // clients (src/server/: `error` texts, close reasons, refused upgrades), which are part of the protocol
 // documented in docs/protocol.md and are read by programs as much as by people.
 
@@ -512,6 +512,34 @@ export function stateFolderRefusedNotice(folder: string, detail: string): string
   );
 }
 
+export function unknownProcessNamesMessage(
+  flag: string,
+  unknown: readonly string[],
+  known: readonly string[],
+): string {
+  const list = (names: readonly string[]) => names.map((name) => JSON.stringify(name)).join(', ');
+  return format({
+    title: 'UNKNOWN PROCESS NAME',
+    body: `${flag} names ${unknown.length === 1 ? 'a process' : 'processes'} that this run does not have: ${list(unknown)}.`,
+    wayOut: `The processes are: ${list(known)}.`,
+  });
+}
+
+export function viewerOffIntro(version: string, processCount: number): string {
+  const processes = processCount === 1 ? '1 process' : `${processCount} processes`;
+  return `${chalk.bold(`lucidlines ${version}`)}: running ${processes}, without the viewer (--no-viewer)\n`;
+}
+
+export function stoppingOthersNotice(name: string, exitCode: number | null, flag: string): string {
+  const how = exitCode === null ? 'was ended by a signal' : `exited with code ${exitCode}`;
+  return chalk.dim(`lucidlines: ${name} ${how}; stopping the other processes (${flag}).\n`);
+}
+
+export function ciResultNotice(code: number, decider: string | null): string {
+  const by = decider === null ? '' : ` (decided by ${decider})`;
+  return chalk.dim(`lucidlines: every process has ended; exiting with code ${code}${by}.\n`);
+}
+
 /** Writing a log file failed; lucidlines runs on, without that log. */
 export function logFileFailedNotice(file: string, detail: string): string {
   return chalk.yellow(
@@ -558,7 +586,7 @@ export function noInstanceMessage(cwd: string, stalePids: readonly number[]): st
       : `\n\nThe runtime file of a lucidlines that is gone (pid ${stalePids.join(', ')}) was found and ignored: it was killed without cleaning up.`;
   return format({
     title: 'NO RUNNING LUCIDLINES',
-    body: `No lucidlines is running for ${chalk.bold(cwd)} or any folder above it.${stale}`,
+    body: `No lucidlines is running for ${chalk.bold(cwd)} or any folder above it (one started with --no-viewer cannot be reached).${stale}`,
     wayOut: [
       'Start it in the project (in another terminal), then try again:',
       command('lucidlines'),

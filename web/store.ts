@@ -4,6 +4,7 @@
 // rings of 100,000 lines on every message is exactly the per-message work the page cannot afford at
 // 10,000 lines/s. The DOM catches up once per animation frame from the accumulated changes.
 
+import { processColorIndex } from '../src/process-color.js';
 import type {
   ErrorMessage,
   OutputStream,
@@ -30,7 +31,7 @@ export interface ProcessState {
   unread: boolean;
   /** The last error the server reported for this process, cleared when it runs again. */
   lastError: string | null;
-  /** Position of the process in the sidebar, which also picks its name colour in the "All" view. */
+  /** The process's colour (0–7) from a hash of its name, the same as in the terminal. */
   readonly colorIndex: number;
   readonly assemblers: Record<OutputStream, LineAssembler>;
 }
@@ -82,7 +83,7 @@ function createProcess(state: ViewerState, name: string): ProcessState {
     lines: new Ring(state.lineLimit),
     unread: false,
     lastError: null,
-    colorIndex: state.processes.size,
+    colorIndex: processColorIndex(name),
     assemblers: { stdout: new LineAssembler(name, 'stdout'), stderr: new LineAssembler(name, 'stderr') },
   };
 }

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type GuardRun, guardRun } from '../process/watchdog-guard.js';
-import type { TerminalOutput } from '../terminal.js';
+import type { ExitHook, KeyboardInput } from '../terminal/keyboard.js';
+import type { TerminalOutput } from '../terminal/printer.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -22,6 +23,12 @@ export interface SignalSource {
 export interface CliIo {
   stdout: TerminalOutput;
   stderr: TerminalOutput;
+  /** Read for the shortcuts only when it is a terminal; never otherwise. */
+  stdin: KeyboardInput;
+  /** Where raw mode is switched off when lucidlines exits without reaching its own cleanup. */
+  exitHook: ExitHook;
+  /** Whether stdout is a terminal: shortcuts need one to show their prompts on. */
+  stdoutIsTerminal: boolean;
   cwd: string;
   signals: SignalSource;
   /** Opens the URL in the default browser; resolves to the reason when that failed, null otherwise. */
@@ -75,6 +82,9 @@ export function defaultIo(): CliIo {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
+    stdin: process.stdin,
+    exitHook: process,
+    stdoutIsTerminal: process.stdout.isTTY === true,
     cwd: process.cwd(),
     signals: process,
     openInBrowser: openInDefaultBrowser,

@@ -9,7 +9,7 @@ import { renderLogHtml } from '../output/html-export.js';
 import type { OutputChunk, ProcessSnapshot, SupervisorListener } from '../process/events.js';
 import type { InfoMessage, ProcessOutputMessage } from '../protocol.js';
 import { lastLines } from '../server/read-api.js';
-import { attachTerminalPrinter } from '../terminal.js';
+import { attachTerminalPrinter } from '../terminal/printer.js';
 import { connectToInstance } from './instance-connection.js';
 import { type CliIo, EXIT_FAILURE, EXIT_NO_INSTANCE, EXIT_OK, EXIT_USAGE, print } from './io.js';
 import { LineCollector, type LogLine, plainLine } from './log-lines.js';
@@ -112,7 +112,7 @@ function linePrinter(
     },
     {
       out: io.stdout,
-      ...(color ? {} : { chalk: new Chalk({ level: 0 }) }),
+      ...(color ? {} : { chalk: new Chalk({ level: 0 }), stripColors: true }),
       // A client writes what was asked for; dropping lines under a slow pipe would make `logs | less` lie.
       maxQueuedBytes: Number.POSITIVE_INFINITY,
     },
@@ -123,7 +123,7 @@ function linePrinter(
       const chunk: OutputChunk = {
         name: line.name,
         stream: line.stream,
-        text: `${color ? line.text : plainLine(line)}\n`,
+        text: `${line.text}\n`,
         timestamp: line.timestamp,
         seq: ++seq,
       };

@@ -111,6 +111,13 @@ function envNameProblem(key: string): string | null {
   return null;
 }
 
+// A process name cannot be empty or contain a comma here; the names themselves are checked against the
+// processes once the run is planned.
+const SEPARATED_NAMES = /^[^,]+(,[^,]+)*$/;
+
+// concurrently's success conditions, spelt as concurrently spells them.
+const SUCCESS_CONDITION = /^(first|last|all|!?command-.+)$/;
+
 const ENV_FILES = oneOrMore('a file path like ".env", or a non-empty array of them');
 
 const ENV_SHAPE = 'must be an object of strings, like { "PORT": "3000" }.';
@@ -212,6 +219,85 @@ export const SETTINGS = {
     description: 'Viewers and other WebSocket clients connected at once; one more is refused with HTTP 503.',
     shape: 'integer ≥ 1',
     flag: { value: '<n>', example: '256' },
+  }),
+
+  // The terminal and CI mode (issue 14).
+  viewer: field({
+    schema: boolean(),
+    default: true,
+    description:
+      'Serve the browser viewer. Off, no HTTP server runs at all and nothing listens, as CI usually wants.',
+    shape: 'boolean',
+    flag: {},
+  }),
+  only: field({
+    schema: matching(SEPARATED_NAMES, 'must be process names separated by commas, like "web,api".'),
+    default: null,
+    defaultText: 'every process',
+    description:
+      'Comma-separated names of the processes whose output the terminal prints; the viewer still shows all.',
+    shape: 'string',
+    flag: { value: '<a,b>', example: 'web,api' },
+  }),
+  hide: field({
+    schema: matching(SEPARATED_NAMES, 'must be process names separated by commas, like "web,api".'),
+    default: null,
+    defaultText: 'none',
+    description:
+      'Comma-separated names of the processes whose output the terminal does not print; the viewer still shows all.',
+    shape: 'string',
+    flag: { value: '<a,b>', example: 'worker' },
+  }),
+  timestamps: field({
+    schema: boolean(),
+    default: false,
+    description: 'Start every terminal line with the local time it was written, as HH:MM:SS.mmm.',
+    shape: 'boolean',
+    flag: {},
+  }),
+  raw: field({
+    schema: boolean(),
+    default: false,
+    description:
+      "Print the processes' output exactly as written, without prefixes or status lines (concurrently's --raw).",
+    shape: 'boolean',
+    flag: {},
+  }),
+  color: field({
+    schema: boolean(),
+    default: null,
+    defaultText: 'on in a terminal, off when piped (NO_COLOR and FORCE_COLOR are honoured)',
+    description:
+      "Colour lucidlines' own output, even when piped. Off also strips the colours from the processes' output in the terminal.",
+    shape: 'boolean',
+    flag: {},
+  }),
+  success: field({
+    schema: matching(
+      SUCCESS_CONDITION,
+      'must be "first", "last", "all", "command-<name|index>" or "!command-<name|index>".',
+    ),
+    default: null,
+    defaultText: 'none: keep running after the processes end',
+    description:
+      'CI mode: exit once every process has ended, with 0 when this condition holds, else with the exit code of the process that decided. "first"/"last": the first/last process to exit; "all": every process; "command-x": process x (a name or index); "!command-x": every process but x.',
+    shape: 'string',
+    flag: { value: '<cond>', example: 'command-e2e' },
+  }),
+  killOthers: field({
+    schema: boolean(),
+    default: false,
+    description:
+      'CI mode: when one process exits, stop all the others (then exit as "success" decides, "all" by default).',
+    shape: 'boolean',
+    flag: {},
+  }),
+  killOthersOnFail: field({
+    schema: boolean(),
+    default: false,
+    description: 'CI mode: when one process exits with a non-zero code or by a signal, stop all the others.',
+    shape: 'boolean',
+    flag: {},
   }),
   // Persisted logs (src/output/log-files.ts).
   logDir: field({

@@ -90,6 +90,8 @@ export type SupervisorEvent =
       signal: string | null;
       /** Someone asked for it to end (a stop, a restart, a shutdown), so it is not a failure of its own. */
       requested: boolean;
+      /** It ended because of a restart, so a new run follows at once; false for stops and for failures. */
+      restarting: boolean;
       timestamp: number;
     }
   /**

@@ -464,6 +464,8 @@ export class ManagedProcess {
    * rides on the status event instead of arriving before it with the old status.
    */
   #reportExit(exitCode: number | null, signal: string | null, requested: boolean, settle: () => void): void {
+    // A restart ends the run while it executes; a stop that arrived meanwhile means no new run follows.
+    const restarting = requested && this.#executing?.action === 'restart' && this.#pending?.action !== 'stop';
     this.#reportingExit = true;
     try {
       this.#deps.emit({
@@ -473,6 +475,7 @@ export class ManagedProcess {
         exitCode,
         signal,
         requested,
+        restarting,
         timestamp: this.#deps.now(),
       });
     } finally {

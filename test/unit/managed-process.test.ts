@@ -268,23 +268,30 @@ describe('ManagedProcess', () => {
     assert.deepEqual(fake.process.scrollback(), chunks);
   });
 
-  it('reports each exit before the status that settles it, saying whether it was asked for', async () => {
+  it('reports each exit before the status that settles it, saying whether it was asked for and a run follows', async () => {
     const fake = setup();
     await fake.process.start();
     fake.children[0]?.exit(3);
     await fake.process.restart();
+    await fake.process.restart();
     await fake.process.stop();
     const kinds = fake.events
       .filter((e) => e.kind === 'exit' || e.kind === 'status')
-      .map((e) => (e.kind === 'exit' ? `exit:${e.run}:${e.exitCode}:${e.requested}` : e.snapshot.status));
+      .map((e) =>
+        e.kind === 'exit' ? `exit:${e.run}:${e.exitCode}:${e.requested}:${e.restarting}` : e.snapshot.status,
+      );
     assert.deepEqual(kinds, [
       'starting',
       'running',
-      'exit:1:3:false',
+      'exit:1:3:false:false',
       'error',
       'starting',
       'running',
-      'exit:2:null:true',
+      'exit:2:null:true:true',
+      'stopped',
+      'starting',
+      'running',
+      'exit:3:null:true:false',
       'stopped',
     ]);
   });

@@ -1,10 +1,14 @@
-// Prints the output of every process to the terminal, concurrently-style: each line gets a coloured
-// `[name]` prefix, and every status change gets a line of its own.
+// Prints the output of the processes to the terminal, concurrently-style: each line gets a coloured
+// `[name]` prefix (and the time, with --timestamps), and every status change gets a line of its own; with
+// --raw, the output alone, as written. --only/--hide choose the processes it prints.
 
 import defaultChalk, { type ChalkInstance } from 'chalk';
-import { sweptProcessesLine, terminalOutputDroppedNotice } from './errors.js';
-import { BoundedWriter, type QueueingOutput } from './output/bounded-writer.js';
-import type { ProcessControl, ProcessSnapshot, SupervisorEvent } from './process/events.js';
+import { sweptProcessesLine, terminalOutputDroppedNotice } from '../errors.js';
+import { BoundedWriter, type QueueingOutput } from '../output/bounded-writer.js';
+import type { ProcessControl, SupervisorEvent } from '../process/events.js';
+import { type LinePrefix, linePrefix, timestampPrefix } from './prefixes.js';
+import { describeStatus } from './status-text.js';
+import { stripAnsi } from './strip-ansi.js';
 
 /** The part of a writable stream the printer uses; `on`, `once` and `writableLength` are absent on simple fakes. */
 export interface TerminalOutput extends QueueingOutput {
@@ -24,18 +28,14 @@ export interface TerminalPrinterOptions {
   chalk?: ChalkInstance;
   /** Output is dropped while the terminal holds this much unread or more; see BoundedWriter. */
   maxQueuedBytes?: number;
+  /** Whether the process's output and status lines are printed; every process by default. */
+  shows?: (name: string) => boolean;
+  timestamps?: boolean;
+  /** The output alone, as written: no prefixes, no status lines. */
+  raw?: boolean;
+  /** Removes escape sequences from the processes' output (--no-color). */
+  stripColors?: boolean;
 }
-
-const PALETTE = [
-  'cyan',
-  'magenta',
-  'green',
-  'yellow',
-  'blue',
-  'cyanBright',
-  'magentaBright',
-  'greenBright',
-] as const;
 
 const RESET = '\u001b[0m';
 
@@ -46,9 +46,14 @@ export function attachTerminalPrinter(
 ): () => void {
   const { out } = options;
   const chalk = options.chalk ?? defaultChalk;
-  const names = control.list().map((snapshot) => snapshot.name);
+  const shows = options.shows ?? (() => true);
+  const raw = options.raw === true;
+  const names = control
+    .list()
+    .map((snapshot) => snapshot.name)
+    .filter(shows);
   const width = Math.max(0, ...names.map((name) => name.length));
-  const prefixes = new Map<string, { stdout: string; stderr: string }>();
+  const prefixes = new Map<string, LinePrefix>();
   const lastStatus = new Map<string, string>();
   let broken = false;
   const queue = new BoundedWriter(out, {
@@ -56,17 +61,15 @@ export function attachTerminalPrinter(
     droppedNotice: terminalOutputDroppedNotice,
   });
 
-  const prefixFor = (name: string) => {
+  const prefixFor = (name: string, timestamp: number) => {
     let prefix = prefixes.get(name);
     if (prefix === undefined) {
-      const index = names.indexOf(name);
-      const colour = PALETTE[(index === -1 ? names.length : index) % PALETTE.length] ?? 'cyan';
-      const label = chalk[colour](`[${name}]`) + ' '.repeat(Math.max(0, width - name.length));
-      // stderr is marked with a character, not only a colour, so it stays visible under NO_COLOR.
-      prefix = { stdout: `${label}   `, stderr: `${label} ${chalk.red('!')} ` };
+      prefix = linePrefix(name, width, chalk);
       prefixes.set(name, prefix);
     }
-    return prefix;
+    if (options.timestamps !== true) return prefix;
+    const time = timestampPrefix(timestamp, chalk);
+    return { stdout: `${time}${prefix.stdout}`, stderr: `${time}${prefix.stderr}` };
   };
 
   // A closed pipe (`lucidlines | head`) must not crash lucidlines while it still has processes to stop.
@@ -101,24 +104,35 @@ export function attachTerminalPrinter(
   const onEvent = (event: SupervisorEvent) => {
     switch (event.kind) {
       case 'output': {
-        if (event.chunk.text === '') break;
-        const prefix = prefixFor(event.chunk.name);
-        printLines(event.chunk.stream === 'stderr' ? prefix.stderr : prefix.stdout, event.chunk.text);
+        const { chunk } = event;
+        if (chunk.text === '' || !shows(chunk.name)) break;
+        const text = options.stripColors === true ? stripAnsi(chunk.text) : chunk.text;
+        if (raw) {
+          write(text);
+          break;
+        }
+        const prefix = prefixFor(chunk.name, chunk.timestamp);
+        printLines(chunk.stream === 'stderr' ? prefix.stderr : prefix.stdout, text);
         break;
       }
       case 'status': {
+        if (raw || !shows(event.snapshot.name)) break;
         const description = describeStatus(event.snapshot, chalk);
         const key = `${event.snapshot.status}:${event.snapshot.pid}:${event.snapshot.restarts}`;
         if (lastStatus.get(event.snapshot.name) === key) break;
         lastStatus.set(event.snapshot.name, key);
-        write(`${prefixFor(event.snapshot.name).stdout}${description}\n`);
+        write(`${prefixFor(event.snapshot.name, event.timestamp).stdout}${description}\n`);
         break;
       }
       case 'error':
-        write(`${prefixFor(event.name).stderr}${chalk.red(event.message)}\n`);
+        if (raw || !shows(event.name)) break;
+        write(`${prefixFor(event.name, event.timestamp).stderr}${chalk.red(event.message)}\n`);
         break;
       case 'swept':
-        write(`${prefixFor(event.name).stdout}${chalk.yellow(sweptProcessesLine(event.processes))}\n`);
+        if (raw || !shows(event.name)) break;
+        write(
+          `${prefixFor(event.name, event.timestamp).stdout}${chalk.yellow(sweptProcessesLine(event.processes))}\n`,
+        );
         break;
     }
   };
@@ -128,22 +142,4 @@ export function attachTerminalPrinter(
     unsubscribe();
     out.off?.('error', onError);
   };
-}
-
-function describeStatus(snapshot: ProcessSnapshot, chalk: ChalkInstance): string {
-  const { status, pid, exitCode, signal, restarts, command } = snapshot;
-  switch (status) {
-    case 'starting':
-      return chalk.dim(
-        restarts > 0 ? `restarting (restart ${restarts}): ${command}` : `starting: ${command}`,
-      );
-    case 'running':
-      return chalk.green(pid === null ? 'running' : `running (pid ${pid})`);
-    case 'stopped':
-      if (exitCode !== null) return chalk.dim(`exited with code ${exitCode}`);
-      return chalk.dim(signal === null ? 'stopped' : `stopped by ${signal}`);
-    case 'error':
-      if (exitCode !== null) return chalk.red(`crashed with exit code ${exitCode}`);
-      return chalk.red(signal === null ? 'failed' : `killed by ${signal}`);
-  }
 }

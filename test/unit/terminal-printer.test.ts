@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { describe, test } from 'node:test';
 import { Chalk } from 'chalk';
 import type { ProcessSnapshot, SupervisorEvent, SupervisorListener } from '../../src/process/events.js';
-import { attachTerminalPrinter } from '../../src/terminal.js';
+import { attachTerminalPrinter, type TerminalPrinterOptions } from '../../src/terminal/printer.js';
 
 function snapshot(name: string, overrides: Partial<ProcessSnapshot> = {}): ProcessSnapshot {
   return {
@@ -23,7 +23,11 @@ function snapshot(name: string, overrides: Partial<ProcessSnapshot> = {}): Proce
 }
 
 /** A stand-in for the supervisor (list + subscribe) and a stream that records each write. */
-function setup(level: 0 | 1 = 0, names = ['web', 'worker']) {
+function setup(
+  level: 0 | 1 = 0,
+  names = ['web', 'worker'],
+  options: Omit<TerminalPrinterOptions, 'out' | 'chalk'> = {},
+) {
   const listeners = new Set<SupervisorListener>();
   const control = {
     list: () => names.map((name) => snapshot(name)),
@@ -39,13 +43,13 @@ function setup(level: 0 | 1 = 0, names = ['web', 'worker']) {
       return true;
     },
   });
-  const detach = attachTerminalPrinter(control, { out, chalk: new Chalk({ level }) });
+  const detach = attachTerminalPrinter(control, { out, chalk: new Chalk({ level }), ...options });
   const emit = (event: SupervisorEvent) => {
     for (const listener of listeners) listener(event);
   };
   let seq = 0;
-  const output = (name: string, text: string, stream: 'stdout' | 'stderr' = 'stdout') =>
-    emit({ kind: 'output', chunk: { name, stream, text, timestamp: 0, seq: ++seq } });
+  const output = (name: string, text: string, stream: 'stdout' | 'stderr' = 'stdout', timestamp = 0) =>
+    emit({ kind: 'output', chunk: { name, stream, text, timestamp, seq: ++seq } });
   return { writes, out, emit, output, detach, listeners };
 }
 
@@ -93,14 +97,49 @@ describe('terminal printer', () => {
     assert.ok(text.endsWith('still red\u001b[0m\n'), JSON.stringify(text));
   });
 
-  test('colours each name with a stable colour from the palette', () => {
+  test('colours each name from a hash of the name, whatever the other processes are', () => {
     const { writes, output } = setup(1);
     output('web', 'a\n');
     output('worker', 'b\n');
     output('web', 'c\n');
-    assert.ok(writes[0]?.startsWith('\u001b[36m[web]\u001b[39m'), JSON.stringify(writes[0]));
+    // processColorIndex: web is 1 (green), worker is 7 (magenta), as in the viewer's --n1 and --n7.
+    assert.ok(writes[0]?.startsWith('\u001b[32m[web]\u001b[39m'), JSON.stringify(writes[0]));
     assert.ok(writes[1]?.startsWith('\u001b[35m[worker]\u001b[39m'), JSON.stringify(writes[1]));
     assert.equal(writes[2]?.slice(0, 15), writes[0]?.slice(0, 15));
+    const alone = setup(1, ['worker']);
+    alone.output('worker', 'b\n');
+    assert.ok(alone.writes[0]?.startsWith('\u001b[35m[worker]\u001b[39m'), JSON.stringify(alone.writes[0]));
+  });
+
+  test('prints only the processes it shows, aligned to the widest of them', () => {
+    const { writes, output, emit } = setup(0, ['web', 'worker'], { shows: (name) => name === 'web' });
+    output('worker', 'hidden\n');
+    emit({ kind: 'status', snapshot: snapshot('worker'), timestamp: 0 });
+    emit({ kind: 'error', name: 'worker', code: 'PROCESS_EXITED', message: 'boom', timestamp: 0 });
+    output('web', 'shown\n');
+    assert.deepEqual(writes, ['[web]   shown\n']);
+  });
+
+  test('starts every line with the local time of its chunk with timestamps', () => {
+    const { writes, output } = setup(0, ['web'], { timestamps: true });
+    const at = new Date(2026, 0, 2, 3, 4, 5, 67).getTime();
+    output('web', 'one\ntwo\n', 'stdout', at);
+    assert.deepEqual(writes, ['03:04:05.067 [web]   one\n03:04:05.067 [web]   two\n']);
+  });
+
+  test('prints the output alone, as written, in raw mode', () => {
+    const { writes, output, emit } = setup(0, ['web', 'worker'], { raw: true });
+    emit({ kind: 'status', snapshot: snapshot('web'), timestamp: 0 });
+    output('web', 'par');
+    output('worker', 'x\n', 'stderr');
+    output('web', 'tial\n');
+    assert.deepEqual(writes, ['par', 'x\n', 'tial\n']);
+  });
+
+  test("strips the escape sequences of the processes' output with stripColors", () => {
+    const { writes, output } = setup(0, ['web'], { stripColors: true });
+    output('web', '\u001b[31mred\u001b[0m \u001b]8;;http://x\u0007link\u001b]8;;\u0007\n');
+    assert.deepEqual(writes, ['[web]   red link\n']);
   });
 
   test('prints a line for each status change, once', () => {

@@ -1,0 +1,22 @@
+// A process's status in words, as the terminal prints it in a status line and in the start-up summary.
+
+import type { ChalkInstance } from 'chalk';
+import type { ProcessSnapshot } from '../process/events.js';
+
+export function describeStatus(snapshot: ProcessSnapshot, chalk: ChalkInstance): string {
+  const { status, pid, exitCode, signal, restarts, command } = snapshot;
+  switch (status) {
+    case 'starting':
+      return chalk.dim(
+        restarts > 0 ? `restarting (restart ${restarts}): ${command}` : `starting: ${command}`,
+      );
+    case 'running':
+      return chalk.green(pid === null ? 'running' : `running (pid ${pid})`);
+    case 'stopped':
+      if (exitCode !== null) return chalk.dim(`exited with code ${exitCode}`);
+      return chalk.dim(signal === null ? 'stopped' : `stopped by ${signal}`);
+    case 'error':
+      if (exitCode !== null) return chalk.red(`crashed with exit code ${exitCode}`);
+      return chalk.red(signal === null ? 'failed' : `killed by ${signal}`);
+  }
+}
