@@ -33,11 +33,10 @@ export async function runControl(io: CliIo, action: TargetedAction, argv: string
   const { values, positionals } = parsed.args;
   const all = 'all' in values && values.all === true;
   if (all === positionals.length > 0) {
+    // A bare `lucidlines stop` may have meant a program of that name, which `--` runs as a command.
     const problem = all
       ? '--all and process names do not go together.'
-      : action === 'start'
-        ? 'Name the processes to start.'
-        : 'Name the processes, or pass --all.';
+      : `${action === 'start' ? 'Name the processes to start.' : 'Name the processes, or pass --all.'} To run a command named ${action} instead: lucidlines -- ${action}`;
     print(io.stderr, clientUsageMessage(action, problem));
     return EXIT_USAGE;
   }
