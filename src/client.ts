@@ -6,7 +6,10 @@ import {
   decodeServerMessage,
   type ErrorMessage,
   type InfoMessage,
+  type MetricsMessage,
+  type ProcessesMessage,
   type ProcessOutputMessage,
+  type RunMessage,
   type StatusMessage,
 } from './protocol.js';
 
@@ -55,6 +58,12 @@ export type ClientEvents = {
   process: [ProcessOutputMessage];
   status: [StatusMessage];
   error: [ErrorMessage];
+  /** The list of processes changed (a config reload); `info` comes only once per connection. */
+  processes: [ProcessesMessage];
+  /** Resource use of every process, every few seconds (an extension; see docs/protocol.md). */
+  metrics: [MetricsMessage];
+  /** Extension: a run of a process began (see RunMessage). */
+  run: [RunMessage];
   /** A frame from the server that failed validation; it is dropped. */
   invalid: [{ code: string; message: string }];
 };
@@ -139,6 +148,11 @@ export class LucidLinesClient {
     return this.#send({ type: 'command', action: 'stop-all', ...options });
   }
 
+  /** Writes `data` to the stdin of a process whose config has `"stdin": true`. */
+  input(name: string, data: string): boolean {
+    return this.#send({ type: 'command', action: 'input', target: name, data });
+  }
+
   /** Closes the connection cleanly and stops reconnecting. */
   close(): void {
     this.#closed = true;
@@ -207,6 +221,15 @@ export class LucidLinesClient {
         break;
       case 'error':
         this.#emit('error', message);
+        break;
+      case 'processes':
+        this.#emit('processes', message);
+        break;
+      case 'metrics':
+        this.#emit('metrics', message);
+        break;
+      case 'run':
+        this.#emit('run', message);
         break;
     }
   }

@@ -7,6 +7,20 @@ export type ProcessStatus = (typeof PROCESS_STATUSES)[number];
 export const OUTPUT_STREAMS = ['stdout', 'stderr'] as const;
 export type OutputStream = (typeof OUTPUT_STREAMS)[number];
 
+/**
+ * Why a run of a process began. `start` is the first start of a session (or an explicit start); the others
+ * are restarts, which the viewer, the terminal and the log files mark with a separator naming the reason.
+ */
+export const START_REASONS = [
+  'start',
+  'manual',
+  'auto-restart',
+  'watch',
+  'config-change',
+  'dependency',
+] as const;
+export type StartReason = (typeof START_REASONS)[number];
+
 /** One entry of `info.processes`. `pid` is present while the process has one. */
 export interface ProcessInfo {
   name: string;
@@ -17,10 +31,16 @@ export interface ProcessInfo {
   exitCode?: number | null;
   signal?: string | null;
   restarts?: number;
-  /** Extension: Unix ms of the last start; null before the first. */
+  /** Extension: Unix ms of the last start; null before the first (uptime = now - startedAt while it runs). */
   startedAt?: number | null;
-  /** Extension: the URLs the process announced (a dev server's address), while it runs. */
+  /** Extension: the URLs the process announced (see StatusMessage.urls). */
   urls?: string[];
+  /** Extension: present and true when the process accepts the `input` command. */
+  stdin?: boolean;
+  /** Extension: why the current (or last) run began; absent before the first start. */
+  reason?: StartReason;
+  /** Extension: Unix ms when a scheduled automatic restart is due; absent when none is. */
+  restartAt?: number;
 }
 
 export interface InfoMessage {
@@ -63,6 +83,54 @@ export interface StatusMessage {
    * to that client alone, right after the broadcast status it repeats.
    */
   ids?: string[];
+  /** Extension: why the current (or last) run began. */
+  reason?: StartReason;
+  /** Extension: Unix ms when a scheduled automatic restart is due; absent when none is. */
+  restartAt?: number;
+  /**
+   * Extension: the URLs the current run printed (a dev server's "Local: http://localhost:5173/"), deduplicated,
+   * at most MAX_URLS; absent until one was found, and empty again once the run ended.
+   */
+  urls?: string[];
+}
+
+/** How many detected URLs one process carries at most. */
+export const MAX_URLS = 8;
+
+/** Extension: one process's resource use, summed over its whole process tree. */
+export interface ProcessMetrics {
+  name: string;
+  /** Percent of one core over the last interval (200 = two cores busy); null where it cannot be measured. */
+  cpu: number | null;
+  /** Resident memory of the tree in bytes; null where it cannot be measured. */
+  memory: number | null;
+  /** Milliseconds since the current run started; 0 when it is not running. */
+  uptime: number;
+  restarts: number;
+}
+
+/** Extension: sent every few seconds while clients are connected; see docs/protocol.md. */
+export interface MetricsMessage {
+  type: 'metrics';
+  processes: ProcessMetrics[];
+  timestamp: number;
+}
+
+/**
+ * Extension: a run of a process began (its child was spawned). Sent live, and in the replay at its place
+ * among the output, so a client can draw a separator between two runs' output.
+ */
+export interface RunMessage {
+  type: 'run';
+  name: string;
+  /** Counts the process's runs in this session: 1 for the first. */
+  run: number;
+  /** Null when the spawn failed before the operating system gave the child a pid. */
+  pid: number | null;
+  reason: StartReason;
+  timestamp: number;
+  /** True when the message replays retained scrollback. */
+  replay?: boolean;
 }
 
 export const ERROR_CODES = [
@@ -76,6 +144,13 @@ export const ERROR_CODES = [
   'SPAWN_FAILED',
   'PROCESS_EXITED',
   'NOT_READY',
+  // A config edit was not applied: invalid, or it changes a setting only a restart of lucidlines applies.
+  'CONFIG_INVALID',
+  'CONFIG_NEEDS_RESTART',
+  'STDIN_DISABLED',
+  'NOT_RUNNING',
+  'STDIN_FULL',
+  'RESTARTS_EXHAUSTED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -89,23 +164,53 @@ export interface ErrorMessage {
   ids?: string[];
 }
 
-export type ServerMessage = InfoMessage | ProcessOutputMessage | StatusMessage | ErrorMessage;
+/**
+ * Extension: the list of processes changed while connected (a config reload added, removed, changed or
+ * reordered processes). The full list in config order; output of processes still listed is kept.
+ */
+export interface ProcessesMessage {
+  type: 'processes';
+  processes: ProcessInfo[];
+  timestamp: number;
+}
+
+export type ServerMessage =
+  | InfoMessage
+  | ProcessOutputMessage
+  | StatusMessage
+  | ErrorMessage
+  | ProcessesMessage
+  | MetricsMessage
+  | RunMessage;
 
 export const TARGETED_ACTIONS = ['restart', 'stop', 'start'] as const;
 export const GLOBAL_ACTIONS = ['restart-all', 'stop-all'] as const;
 export type TargetedAction = (typeof TARGETED_ACTIONS)[number];
 export type GlobalAction = (typeof GLOBAL_ACTIONS)[number];
 
+/** Extension: writes `data` to the stdin of a process whose config has `"stdin": true`. */
+export interface InputCommand {
+  type: 'command';
+  action: 'input';
+  target: string;
+  data: string;
+}
+
+/** The longest `data` of one `input` command, in UTF-16 code units: a pasted line, not a file. */
+export const MAX_INPUT_LENGTH = 4096;
+
 /** The longest command `id` the server accepts; an id names a request, it does not carry data. */
 export const COMMAND_ID_MAX_LENGTH = 128;
 
 /**
- * `id` (extension, optional): any string of 1 to COMMAND_ID_MAX_LENGTH characters, echoed in the `ids` of the
- * `status` or `error` that settles the command, so a client can tell its own results from everyone else's.
+ * `id` (extension, optional, on the lifecycle commands): any string of 1 to COMMAND_ID_MAX_LENGTH characters,
+ * echoed in the `ids` of the `status` or `error` that settles the command, so a client can tell its own
+ * results from everyone else's.
  */
 export type CommandMessage =
   | { type: 'command'; action: TargetedAction; target: string; id?: string }
-  | { type: 'command'; action: GlobalAction; id?: string };
+  | { type: 'command'; action: GlobalAction; id?: string }
+  | InputCommand;
 
 export type ClientMessage = CommandMessage;
 
@@ -162,14 +267,28 @@ export function decodeClientMessage(text: string): Decoded<ClientMessage> {
   }
   const withId = id === undefined ? {} : { id };
   if (includes(GLOBAL_ACTIONS, action)) return { ok: true, value: { type: 'command', action, ...withId } };
+  if (action === 'input') return decodeInput(target, data.data);
   if (includes(TARGETED_ACTIONS, action)) {
     if (typeof target !== 'string' || target.length === 0) {
       return fail('INVALID_MESSAGE', `The action "${action}" needs a "target" naming a process.`);
     }
     return { ok: true, value: { type: 'command', action, target, ...withId } };
   }
-  const known = [...TARGETED_ACTIONS, ...GLOBAL_ACTIONS].join(', ');
+  const known = [...TARGETED_ACTIONS, ...GLOBAL_ACTIONS, 'input'].join(', ');
   return fail('UNKNOWN_ACTION', `Unknown action ${JSON.stringify(action)}; expected one of ${known}.`);
+}
+
+function decodeInput(target: unknown, data: unknown): Decoded<ClientMessage> {
+  if (typeof target !== 'string' || target.length === 0) {
+    return fail('INVALID_MESSAGE', 'The action "input" needs a "target" naming a process.');
+  }
+  if (typeof data !== 'string' || data.length === 0) {
+    return fail('INVALID_MESSAGE', 'The action "input" needs a non-empty string "data" to write.');
+  }
+  if (data.length > MAX_INPUT_LENGTH) {
+    return fail('INVALID_MESSAGE', `The "data" of an input is limited to ${MAX_INPUT_LENGTH} characters.`);
+  }
+  return { ok: true, value: { type: 'command', action: 'input', target, data } };
 }
 
 function isOptionalNumberOrNull(value: unknown): boolean {
@@ -184,6 +303,25 @@ function isOptionalStringList(value: unknown): boolean {
   return value === undefined || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
 }
 
+function isProcessMetrics(value: unknown): value is ProcessMetrics {
+  return (
+    isRecord(value) &&
+    typeof value.name === 'string' &&
+    (value.cpu === null || typeof value.cpu === 'number') &&
+    (value.memory === null || typeof value.memory === 'number') &&
+    typeof value.uptime === 'number' &&
+    typeof value.restarts === 'number'
+  );
+}
+
+/** The extensions `status` and `info` share about a process's runs. */
+function hasValidRunFacts(value: Record<string, unknown>): boolean {
+  return (
+    (value.reason === undefined || includes(START_REASONS, value.reason)) &&
+    (value.restartAt === undefined || typeof value.restartAt === 'number')
+  );
+}
+
 function isProcessInfo(value: unknown): value is ProcessInfo {
   return (
     isRecord(value) &&
@@ -195,7 +333,9 @@ function isProcessInfo(value: unknown): value is ProcessInfo {
     isOptionalStringOrNull(value.signal) &&
     (value.restarts === undefined || typeof value.restarts === 'number') &&
     isOptionalNumberOrNull(value.startedAt) &&
-    isOptionalStringList(value.urls)
+    isOptionalStringList(value.urls) &&
+    (value.stdin === undefined || typeof value.stdin === 'boolean') &&
+    hasValidRunFacts(value)
   );
 }
 
@@ -229,7 +369,9 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
         isOptionalNumberOrNull(data.exitCode) &&
         isOptionalStringOrNull(data.signal) &&
         (data.restarts === undefined || typeof data.restarts === 'number') &&
-        isOptionalStringList(data.ids)
+        isOptionalStringList(data.ids) &&
+        isOptionalStringList(data.urls) &&
+        hasValidRunFacts(data)
       ) {
         return { ok: true, value: data as unknown as StatusMessage };
       }
@@ -254,6 +396,27 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
         (data.replayMessages === undefined || typeof data.replayMessages === 'number')
       ) {
         return { ok: true, value: data as unknown as InfoMessage };
+      }
+      break;
+    case 'processes':
+      if (Array.isArray(data.processes) && data.processes.every(isProcessInfo)) {
+        return { ok: true, value: data as unknown as ProcessesMessage };
+      }
+      break;
+    case 'metrics':
+      if (Array.isArray(data.processes) && data.processes.every(isProcessMetrics)) {
+        return { ok: true, value: data as unknown as MetricsMessage };
+      }
+      break;
+    case 'run':
+      if (
+        typeof data.name === 'string' &&
+        typeof data.run === 'number' &&
+        (data.pid === null || typeof data.pid === 'number') &&
+        includes(START_REASONS, data.reason) &&
+        (data.replay === undefined || typeof data.replay === 'boolean')
+      ) {
+        return { ok: true, value: data as unknown as RunMessage };
       }
       break;
     default:

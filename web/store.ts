@@ -4,14 +4,21 @@
 // rings of 100,000 lines on every message is exactly the per-message work the page cannot afford at
 // 10,000 lines/s. The DOM catches up once per animation frame from the accumulated changes.
 
+import { DEFAULT_STYLE } from '../src/ansi.js';
 import { processColorIndex } from '../src/process-color.js';
 import type {
   ErrorMessage,
+  MetricsMessage,
   OutputStream,
+  ProcessesMessage,
+  ProcessInfo,
   ProcessStatus,
+  RunMessage,
   ServerMessage,
+  StartReason,
   StatusMessage,
 } from '../src/protocol.js';
+import { runSeparator } from '../src/run-separator.js';
 import { type Line, LineAssembler, type LineEvents } from './line-model.js';
 import { Ring } from './ring.js';
 
@@ -26,11 +33,21 @@ export interface ProcessState {
   restarts: number;
   exitCode: number | null;
   signal: string | null;
+  /** Why the current (or last) run began; null before the first start or from a server that does not say. */
+  reason: StartReason | null;
+  /** Unix ms when a scheduled automatic restart is due; null when none is. */
+  restartAt: number | null;
   lines: Ring<Line>;
   /** Output arrived live (not replayed) since the user last looked at this process. */
   unread: boolean;
   /** The last error the server reported for this process, cleared when it runs again. */
   lastError: string | null;
+  /** The URLs its current run announced (status and info `urls`), shown as links in the sidebar. */
+  urls: string[];
+  /** The server accepts `input` for it (info `stdin`): the viewer shows an input line under its output. */
+  stdin: boolean;
+  /** The latest `metrics` entry for it; null until one arrived. */
+  metrics: { cpu: number | null; memory: number | null } | null;
   /** The process's colour (0–7) from a hash of its name, the same as in the terminal. */
   readonly colorIndex: number;
   readonly assemblers: Record<OutputStream, LineAssembler>;
@@ -80,9 +97,14 @@ function createProcess(state: ViewerState, name: string): ProcessState {
     restarts: 0,
     exitCode: null,
     signal: null,
+    reason: null,
+    restartAt: null,
     lines: new Ring(state.lineLimit),
     unread: false,
     lastError: null,
+    urls: [],
+    stdin: false,
+    metrics: null,
     colorIndex: processColorIndex(name),
     assemblers: { stdout: new LineAssembler(name, 'stdout'), stderr: new LineAssembler(name, 'stderr') },
   };
@@ -105,6 +127,10 @@ function applyStatus(process: ProcessState, message: StatusMessage): void {
   if (message.restarts !== undefined) process.restarts = message.restarts;
   if (message.exitCode !== undefined) process.exitCode = message.exitCode;
   if (message.signal !== undefined) process.signal = message.signal;
+  if (message.urls !== undefined) process.urls = message.urls;
+  if (message.reason !== undefined) process.reason = message.reason;
+  // The server sends `restartAt` on every status while a restart is scheduled, so its absence clears it.
+  process.restartAt = message.restartAt ?? null;
   if (message.status === 'starting' || message.status === 'running') process.lastError = null;
 }
 
@@ -121,12 +147,7 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
       state.processes = processes;
       for (const info of message.processes) {
         const process = createProcess(state, info.name);
-        process.command = info.command;
-        process.status = info.status;
-        process.pid = info.pid ?? null;
-        process.restarts = info.restarts ?? 0;
-        process.exitCode = info.exitCode ?? null;
-        process.signal = info.signal ?? null;
+        applyProcessInfo(process, info);
         processes.set(info.name, process);
       }
       changes.sidebar = true;
@@ -158,16 +179,97 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
       applyStatus(processNamed(state, message.name, changes), message);
       changes.sidebar = true;
       break;
+    case 'processes':
+      applyProcessList(state, message);
+      changes.sidebar = true;
+      break;
+    case 'run':
+      addRunSeparator(state, processNamed(state, message.name, changes), message);
+      changes.lines = true;
+      break;
     case 'error':
       state.recentErrors.push(message);
       if (state.recentErrors.length > MAX_RECENT_ERRORS) state.recentErrors.shift();
-      if (message.process !== undefined) {
+      if (message.process !== undefined && !isInputRefusal(message)) {
         const process = state.processes.get(message.process);
         if (process !== undefined) process.lastError = message.message;
       }
       changes.sidebar = true;
       break;
+    case 'metrics':
+      applyMetrics(state, message);
+      changes.sidebar = true;
+      break;
   }
+}
+
+/**
+ * A refused `input` names the process it was meant for, but says nothing wrong about that process (it was
+ * stopped, or takes no input), so it must not put the process's error mark up.
+ */
+function isInputRefusal(message: ErrorMessage): boolean {
+  return message.code === 'STDIN_DISABLED' || message.code === 'NOT_RUNNING' || message.code === 'STDIN_FULL';
+}
+
+/** Metrics of processes the viewer does not know are dropped: a metrics message never adds a process. */
+function applyMetrics(state: ViewerState, message: MetricsMessage): void {
+  for (const entry of message.processes) {
+    const process = state.processes.get(entry.name);
+    if (process !== undefined) process.metrics = { cpu: entry.cpu, memory: entry.memory };
+  }
+}
+
+/**
+ * A config reload changed the list: processes still listed keep their lines and marks, new ones are added,
+ * and removed ones leave the sidebar. Their lines stay in the "All" view, as the output they were.
+ */
+function applyProcessList(state: ViewerState, message: ProcessesMessage): void {
+  const processes = new Map<string, ProcessState>();
+  for (const info of message.processes) {
+    const process = state.processes.get(info.name) ?? createProcess(state, info.name);
+    applyProcessInfo(process, info);
+    processes.set(info.name, process);
+  }
+  state.processes = processes;
+}
+
+/** The one place an `info` or `processes` entry becomes a process's state; both carry the same fields. */
+function applyProcessInfo(process: ProcessState, info: ProcessInfo): void {
+  process.command = info.command;
+  process.status = info.status;
+  process.pid = info.pid ?? null;
+  process.restarts = info.restarts ?? process.restarts;
+  process.exitCode = info.exitCode ?? null;
+  process.signal = info.signal ?? null;
+  process.urls = info.urls ?? [];
+  process.stdin = info.stdin === true;
+  process.reason = info.reason ?? null;
+  process.restartAt = info.restartAt ?? null;
+}
+
+/**
+ * Draws the line between the output of the previous run and the next one. The first run needs none. The
+ * previous run's unfinished lines stay as they were, and the new run starts on fresh lines with no colour
+ * left over, as its output does in a terminal.
+ */
+function addRunSeparator(state: ViewerState, process: ProcessState, message: RunMessage): void {
+  if (message.run <= 1) return;
+  const { name } = process;
+  process.assemblers.stdout = new LineAssembler(name, 'stdout');
+  process.assemblers.stderr = new LineAssembler(name, 'stderr');
+  const text = runSeparator(message.timestamp, message.reason, message.pid, message.run);
+  const line: Line = {
+    name,
+    stream: 'stdout',
+    timestamp: message.timestamp,
+    segments: [{ text, style: DEFAULT_STYLE }],
+    text,
+    revision: 0,
+    open: false,
+    run: message.run,
+  };
+  process.lines.push(line);
+  state.all.push(line);
 }
 
 export function markRead(state: ViewerState, name: string, changes: Changes): void {

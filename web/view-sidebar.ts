@@ -2,6 +2,7 @@
 // vision. Names and commands go in through textContent only.
 
 import type { ProcessStatus } from '../src/protocol.js';
+import { restartCountdown } from '../src/restart-countdown.js';
 import { hasError, type ProcessState } from './store.js';
 
 const STATUS_ICONS: Record<ProcessStatus, string> = {
@@ -13,6 +14,34 @@ const STATUS_ICONS: Record<ProcessStatus, string> = {
 
 const PROCESS_COLORS = 8;
 
+/** "12.5% · 143 MB": compact enough for the sidebar's meta line. */
+export function metricsLabel(metrics: { cpu: number | null; memory: number | null }): string {
+  const parts: string[] = [];
+  if (metrics.cpu !== null) parts.push(`${metrics.cpu.toFixed(metrics.cpu < 10 ? 1 : 0)}%`);
+  if (metrics.memory !== null) {
+    const mb = metrics.memory / (1024 * 1024);
+    parts.push(mb >= 1024 ? `${(mb / 1024).toFixed(1)} GB` : `${mb.toFixed(mb < 10 ? 1 : 0)} MB`);
+  }
+  return parts.join(' · ');
+}
+
+/** Only http and https become links: a process could print a javascript: URL as easily as a real one. */
+function safeLink(url: string): HTMLAnchorElement | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
+  const link = document.createElement('a');
+  link.href = parsed.href;
+  link.textContent = url;
+  link.target = '_blank';
+  link.rel = 'noopener noreferrer';
+  return link;
+}
+
 /**
  * The badge's word. A process that ended by itself says how, as the terminal does: a dev server that quits
  * with code 0 (a watcher whose stdin closed, a one-shot build) must not read like one somebody stopped.
@@ -23,6 +52,13 @@ export function statusLabel(process: Pick<ProcessState, 'status' | 'exitCode'>):
       ? `exited with code ${process.exitCode}`
       : process.status;
   return `${STATUS_ICONS[process.status]} ${word}`;
+}
+
+/** How the last run ended, for a process in `error` (a stopped one says it in its badge already). */
+function endingOf(process: Pick<ProcessState, 'status' | 'exitCode' | 'signal'>): string | null {
+  if (process.status !== 'error') return null;
+  if (process.exitCode !== null) return `exit ${process.exitCode}`;
+  return process.signal;
 }
 
 function span(className: string, text: string): HTMLSpanElement {
@@ -40,6 +76,13 @@ export class Sidebar {
    * of a button are rebuilt, never the button itself.
    */
   readonly #buttons = new Map<string | null, HTMLButtonElement>();
+  /**
+   * The links of each process that announced URLs, outside its button (a link inside a button is not
+   * clickable on its own), rebuilt only when the URLs change so that a click on one is never lost either.
+   */
+  readonly #links = new Map<string, { key: string; element: HTMLDivElement }>();
+  /** Redraws the "restarting in Ns" countdowns each second while a restart is scheduled. */
+  #countdown: ReturnType<typeof setTimeout> | null = null;
 
   constructor(list: HTMLElement, onSelect: (name: string | null) => void) {
     this.#list = list;
@@ -65,7 +108,8 @@ export class Sidebar {
   }
 
   render(processes: Iterable<ProcessState>, selected: string | null): void {
-    const items: HTMLButtonElement[] = [];
+    const shown = [...processes];
+    const items: HTMLElement[] = [];
     const all = this.#entry(null, selected === null);
     const allHead = document.createElement('span');
     allHead.className = 'head';
@@ -73,7 +117,7 @@ export class Sidebar {
     all.replaceChildren(allHead);
     all.title = 'Every process, interleaved';
     items.push(all);
-    for (const process of processes) {
+    for (const process of shown) {
       const button = this.#entry(process.name, selected === process.name);
       button.title = process.command;
       const head = document.createElement('span');
@@ -97,15 +141,66 @@ export class Sidebar {
         span('restarts', `↻ ${process.restarts}`),
       );
       meta.lastElementChild?.setAttribute('title', 'restarts');
+      const usageText = process.metrics === null ? '' : metricsLabel(process.metrics);
+      if (usageText !== '') {
+        const usage = span('usage', usageText);
+        usage.title = 'CPU (percent of one core) and memory of its process tree';
+        meta.append(usage);
+      }
+      button.dataset.restarts = String(process.restarts);
+      const ending = endingOf(process);
+      if (ending !== null) meta.append(span('exit', ending));
+      if (process.restartAt === null) {
+        delete button.dataset.restartAt;
+      } else {
+        button.dataset.restartAt = String(process.restartAt);
+        meta.append(span('countdown', restartCountdown(process.restartAt - Date.now())));
+      }
       button.replaceChildren(head, meta);
       items.push(button);
+      const links = this.#linksOf(process);
+      if (links !== null) items.push(links);
     }
     for (const [name, button] of this.#buttons) {
       if (!items.includes(button)) this.#buttons.delete(name);
     }
+    for (const [name, links] of this.#links) {
+      if (!items.includes(links.element)) this.#links.delete(name);
+    }
+    this.#scheduleCountdown(shown, selected);
     const children = this.#list.children;
     if (children.length !== items.length || items.some((item, i) => children[i] !== item)) {
       this.#list.replaceChildren(...items);
     }
+  }
+
+  #linksOf(process: ProcessState): HTMLDivElement | null {
+    const key = process.urls.join('\n');
+    const kept = this.#links.get(process.name);
+    if (kept !== undefined && kept.key === key) return kept.element;
+    const anchors = process.urls.map(safeLink).filter((link) => link !== null);
+    if (anchors.length === 0) {
+      this.#links.delete(process.name);
+      return null;
+    }
+    const element = document.createElement('div');
+    element.className = 'urls';
+    element.dataset.name = process.name;
+    element.append(...anchors);
+    this.#links.set(process.name, { key, element });
+    return element;
+  }
+
+  #scheduleCountdown(processes: readonly ProcessState[], selected: string | null): void {
+    if (this.#countdown !== null) clearTimeout(this.#countdown);
+    this.#countdown = null;
+    const now = Date.now();
+    const due = processes.flatMap((process) =>
+      process.restartAt !== null && process.restartAt > now ? [process.restartAt] : [],
+    );
+    if (due.length === 0) return;
+    // The next moment a shown number of seconds changes; the server's status ends the countdown itself.
+    const nextTick = Math.min(...due.map((at) => ((at - now) % 1000) + 1));
+    this.#countdown = setTimeout(() => this.render(processes, selected), nextTick);
   }
 }

@@ -75,12 +75,13 @@ export async function connectToInstance(cwd: string, urlFlag: string | undefined
       clearTimeout(timer);
       offInfo();
       offProcess();
+      offRun();
       offClose();
       if (!connection.ok) client.close();
       resolve(connection);
     };
     const complete = () => {
-      if (info !== null && replay.length >= (info.replayMessages ?? 0)) {
+      if (info !== null && replay.length + replayedRuns >= (info.replayMessages ?? 0)) {
         finish({ ok: true, session: { client, info, replay } });
       }
     };
@@ -88,8 +89,14 @@ export async function connectToInstance(cwd: string, urlFlag: string | undefined
       info = message;
       complete();
     });
+    /** The `run` messages of the replay (separators between runs) count towards `replayMessages` too. */
+    let replayedRuns = 0;
     const offProcess = client.on('process', (message) => {
       if (message.replay === true) replay.push(message);
+      complete();
+    });
+    const offRun = client.on('run', (message) => {
+      if (message.replay === true) replayedRuns++;
       complete();
     });
     const offClose = client.on('close', ({ code, reason }) => {

@@ -1,4 +1,4 @@
-import type { OutputChunk } from '../process/events.js';
+import type { OutputChunk, RunStart } from '../process/events.js';
 
 export interface ScrollbackLimits {
   maxLines: number;
@@ -31,6 +31,8 @@ export class Scrollback {
   #head = 0;
   #lines = 0;
   #bytes = 0;
+  /** Run starts, oldest first; see `markRun`. */
+  #runs: RunStart[] = [];
 
   constructor(limits: ScrollbackLimits) {
     this.#limits = limits;
@@ -54,6 +56,32 @@ export class Scrollback {
       this.#entries = this.#entries.slice(this.#head);
       this.#head = 0;
     }
+  }
+
+  /**
+   * Records the start of a run, so a replay can show where one run's output ends and the next begins. Only
+   * the starts that still matter are kept: the last one before the oldest retained chunk (the run that
+   * output belongs to) and every later one, and no more than `maxLines` of them, since each is shown as a
+   * line; otherwise a process restarting forever without output would grow this list without bound.
+   */
+  markRun(start: RunStart): void {
+    this.#runs.push(start);
+    const first = Math.max(this.#firstRelevantRun(), this.#runs.length - this.#limits.maxLines);
+    if (first > 0) this.#runs = this.#runs.slice(first);
+  }
+
+  /** The run starts that belong with the retained chunks (see `markRun`), oldest first. */
+  runs(): readonly RunStart[] {
+    return this.#runs.slice(this.#firstRelevantRun());
+  }
+
+  /** The index of the last run start before the oldest retained chunk (0 when there is none). */
+  #firstRelevantRun(): number {
+    const oldest = this.#entries[this.#head]?.chunk.seq;
+    if (oldest === undefined) return 0;
+    let first = 0;
+    while ((this.#runs[first + 1]?.seq ?? Number.POSITIVE_INFINITY) < oldest) first++;
+    return first;
   }
 
   /** The retained chunks, oldest first. */

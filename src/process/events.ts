@@ -1,4 +1,4 @@
-import type { OutputStream, ProcessStatus } from '../protocol.js';
+import type { OutputStream, ProcessStatus, StartReason } from '../protocol.js';
 import type { SweptProcess } from './kill-tree.js';
 import type { ProcessSpec } from './spec.js';
 
@@ -22,13 +22,12 @@ export interface ProcessSnapshot {
   reason: StartReason | null;
   /** What behaviours found out about the process; see `ProcessFacts`. */
   facts: Readonly<ProcessFacts>;
+  /** Present and true when the config lets the viewer write to its stdin (ProcessControl.write). */
+  stdin?: true;
 }
 
-/**
- * Why a run began. `start` is the first start of a session (or an explicit start); the others are restarts,
- * which the viewer, the terminal and the log files mark with a separator naming the reason.
- */
-export type StartReason = 'start' | 'manual' | 'auto-restart' | 'watch' | 'config-change' | 'dependency';
+/** Why a run began; defined with the protocol, which carries it. */
+export type { StartReason } from '../protocol.js';
 
 /**
  * Facts behaviours attach to a process (see src/behaviours/). The engine only stores them and carries them in
@@ -68,13 +67,27 @@ export interface CommandTicket {
   readonly owner: object;
 }
 
+/**
+ * A run began: its child was spawned (or its spawn failed at once, then `pid` is null). It takes a `seq` from
+ * the same counter as the output, so the scrollback can replay it at its place among the chunks, and the
+ * viewer, the terminal and the log files draw a separator there.
+ */
+export interface RunStart {
+  name: string;
+  run: number;
+  pid: number | null;
+  reason: StartReason;
+  timestamp: number;
+  seq: number;
+}
+
 export type SupervisorEvent =
   | { kind: 'output'; chunk: OutputChunk }
   | { kind: 'status'; snapshot: ProcessSnapshot; timestamp: number }
   | {
       kind: 'error';
       name: string;
-      code: 'SPAWN_FAILED' | 'PROCESS_EXITED' | 'NOT_READY';
+      code: 'SPAWN_FAILED' | 'PROCESS_EXITED' | 'NOT_READY' | BehaviourErrorCode;
       message: string;
       timestamp: number;
     }
@@ -99,10 +112,48 @@ export type SupervisorEvent =
    * it: their tickets, and the state it left. Only requests that carried a ticket produce one.
    */
   | { kind: 'settled'; snapshot: ProcessSnapshot; tickets: readonly CommandTicket[]; timestamp: number }
+  | { kind: 'run'; start: RunStart }
+  /**
+   * Someone asked for a start, stop or restart (a command, restart-all, a behaviour), emitted when the request
+   * is made, before it is carried out. A stop has the reason `manual`. A behaviour that scheduled something
+   * for the process (an automatic restart) learns here that a person took over.
+   */
+  | {
+      kind: 'request';
+      name: string;
+      action: 'start' | 'stop' | 'restart';
+      reason: StartReason;
+      timestamp: number;
+    }
   /** Stopping a process also stopped these, found outside its tree by their marker or by its pipes. */
-  | { kind: 'swept'; name: string; processes: readonly SweptProcess[]; timestamp: number };
+  | { kind: 'swept'; name: string; processes: readonly SweptProcess[]; timestamp: number }
+  /**
+   * The set or the order of the processes changed (a config reload added or removed some): the full list, in
+   * config order. Emitted after the removed processes are gone and before the added ones start.
+   */
+  | { kind: 'processes'; snapshots: ProcessSnapshot[]; timestamp: number }
+  /** An edit of the config file was not applied (see src/config/reload.ts); the previous config stays. */
+  | { kind: 'config-rejected'; code: ConfigRejection; message: string; timestamp: number };
+
+/**
+ * Why a config edit was not applied: the new config is invalid, or it changes a setting that only a restart
+ * of lucidlines itself can apply (the processes of such an edit are still applied).
+ */
+export type ConfigRejection = 'CONFIG_INVALID' | 'CONFIG_NEEDS_RESTART';
+
+/** The `error` codes behaviours report (see BehaviourHost.reportError). */
+export type BehaviourErrorCode = 'RESTARTS_EXHAUSTED';
 
 export type SupervisorListener = (event: SupervisorEvent) => void;
+
+/**
+ * The outcome of writing to a process's stdin. `stdin-disabled`: its config did not opt in; `not-running`: no
+ * child is there to read it; `stdin-full`: the child has not read what was written before, which is held in
+ * memory, so more is refused until it reads.
+ */
+export type StdinWrite =
+  | { ok: true }
+  | { ok: false; reason: 'stdin-disabled' | 'not-running' | 'stdin-full' };
 
 /**
  * What the terminal printer, the WebSocket hub and the CLI may do with the running processes. The
@@ -114,6 +165,8 @@ export interface ProcessControl {
   has(name: string): boolean;
   /** Retained output of one process, oldest first (bounded by the scrollback options). */
   scrollback(name: string): readonly OutputChunk[];
+  /** The starts of the runs whose output the scrollback still holds (and of later runs), oldest first. */
+  runs(name: string): readonly RunStart[];
   /** Subscribes to every event; returns the unsubscribe function. Listeners are called synchronously. */
   subscribe(listener: SupervisorListener): () => void;
   /**
@@ -123,6 +176,8 @@ export interface ProcessControl {
   start(name: string, reason?: StartReason, ticket?: CommandTicket): Promise<void>;
   stop(name: string, ticket?: CommandTicket): Promise<void>;
   restart(name: string, reason?: StartReason, ticket?: CommandTicket): Promise<void>;
+  /** Writes text to the stdin of the current run; refusals are values (see StdinWrite). */
+  write(name: string, data: string): StdinWrite;
   restartAll(ticket?: CommandTicket): Promise<void>;
   stopAll(ticket?: CommandTicket): Promise<void>;
 }
@@ -138,6 +193,8 @@ export interface BehaviourHost extends ProcessControl {
   /** See ManagedProcess.failRun. */
   failRun(name: string, run: number, message: string): Promise<void>;
   annotate(name: string, facts: Partial<ProcessFacts>): void;
+  /** Emits an `error` event about the process: a problem a behaviour found (it gave up restarting it). */
+  reportError(name: string, code: BehaviourErrorCode, message: string): void;
   /** Installs the one start gate (see ManagedProcessDeps.startGate); null removes it. */
   setStartGate(gate: ((name: string) => Promise<void> | null) | null): void;
   /**

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import {
   missingWorkingDirectoryMessage,
   processCouldNotStartMessage,
@@ -15,7 +15,9 @@ import type {
   OutputChunk,
   ProcessFacts,
   ProcessSnapshot,
+  RunStart,
   StartReason,
+  StdinWrite,
   SupervisorEvent,
 } from './events.js';
 import type { RunScope, TerminateTree, TreeTermination } from './kill-tree.js';
@@ -61,7 +63,7 @@ interface Run {
   /** What besides the tree belongs to this run: its marker and output pipes. */
   readonly scope: RunScope;
   /** Our end of its stdin, closed when it is stopped or has exited. */
-  readonly stdin: { destroy(): void } | null;
+  readonly stdin: Writable | null;
   /** The 'spawn' event arrived. */
   spawned: boolean;
   exited: boolean;
@@ -75,6 +77,12 @@ interface Run {
   /** The termination of its tree, once one was started; resolves when the tree is gone. */
   treeGone: Promise<void> | null;
 }
+
+/**
+ * Text written to a child's stdin that it has not read yet stays in our memory; past this much, more input is
+ * refused, so a child that never reads its stdin cannot make lucidlines grow without bound.
+ */
+const MAX_UNREAD_STDIN_BYTES = 1024 * 1024;
 
 /** Shells exit with 127 when the command does not exist and 126 when it cannot be executed. */
 const SHELL_COULD_NOT_RUN = new Set([126, 127]);
@@ -92,7 +100,7 @@ const SHELL_COULD_NOT_RUN = new Set([126, 127]);
  * restarts yields one restart and a stop after a restart wins.
  */
 export class ManagedProcess {
-  readonly #spec: ProcessSpec;
+  #spec: ProcessSpec;
   readonly #options: EngineOptions;
   readonly #deps: ManagedProcessDeps;
   readonly #scrollback: Scrollback;
@@ -146,11 +154,20 @@ export class ManagedProcess {
       run: this.#runCount,
       reason: this.#reason,
       facts: this.#facts,
+      ...(this.#spec.stdin === true ? { stdin: true } : {}),
     };
   }
 
   get spec(): ProcessSpec {
     return this.#spec;
+  }
+
+  /**
+   * A config reload changed what this process runs: the next spawn uses the new spec (the supervisor then
+   * restarts it). The process object stays, so its scrollback and restart count survive the edit.
+   */
+  replaceSpec(spec: ProcessSpec): void {
+    this.#spec = spec;
   }
 
   /** Merges facts into the snapshot and reports the change with a status event. */
@@ -177,8 +194,32 @@ export class ManagedProcess {
     return this.#request('stop', 'manual');
   }
 
+  /** Writes to the stdin of the current run, if the spec allows it and a child is there to read it. */
+  write(data: string): StdinWrite {
+    if (this.#spec.stdin !== true) return { ok: false, reason: 'stdin-disabled' };
+    const run = this.#run;
+    const stdin = run?.stdin;
+    if (
+      run === null ||
+      !run.spawned ||
+      run.exited ||
+      stdin === null ||
+      stdin === undefined ||
+      stdin.destroyed
+    ) {
+      return { ok: false, reason: 'not-running' };
+    }
+    if (stdin.writableLength > MAX_UNREAD_STDIN_BYTES) return { ok: false, reason: 'stdin-full' };
+    stdin.write(data);
+    return { ok: true };
+  }
+
   scrollback(): readonly OutputChunk[] {
     return this.#scrollback.chunks();
+  }
+
+  runs(): readonly RunStart[] {
+    return this.#scrollback.runs();
   }
 
   /** Spawns the command unless it is already running; resolves once it is running or has failed. */
@@ -214,6 +255,7 @@ export class ManagedProcess {
   }
 
   #request(action: Action, reason: StartReason, ticket?: CommandTicket): Promise<void> {
+    this.#deps.emit({ kind: 'request', name: this.#spec.name, action, reason, timestamp: this.#deps.now() });
     const tickets = ticket === undefined ? [] : [ticket];
     const executing = this.#executing;
     if (
@@ -348,6 +390,7 @@ export class ManagedProcess {
     this.#signal = null;
     if (this.#spec.startProblem !== undefined) {
       this.#pid = null;
+      this.#beginRun(null, reason);
       this.#reportExit(null, null, false, () => this.#fail('SPAWN_FAILED', this.#spec.startProblem ?? ''));
       return Promise.resolve();
     }
@@ -357,6 +400,7 @@ export class ManagedProcess {
       child = this.#deps.spawn(this.#spec, { marker });
     } catch (error) {
       this.#pid = null;
+      this.#beginRun(null, reason);
       const message = processCouldNotStartMessage(this.#spec.name, String(error));
       this.#reportExit(null, null, false, () => this.#fail('SPAWN_FAILED', message));
       return Promise.resolve();
@@ -381,6 +425,7 @@ export class ManagedProcess {
     };
     this.#run = run;
     this.#pid = run.pid;
+    this.#beginRun(run.pid, reason);
     this.#setStatus('starting');
     const started = new Promise<void>((resolve) => {
       child.on('spawn', () => {
@@ -412,6 +457,20 @@ export class ManagedProcess {
     this.#attachOutput(child.stdout, 'stdout');
     this.#attachOutput(child.stderr, 'stderr');
     return started;
+  }
+
+  /** Records the start of the run in the scrollback, where a replay finds it, and reports it. */
+  #beginRun(pid: number | null, reason: StartReason): void {
+    const start: RunStart = {
+      name: this.#spec.name,
+      run: this.#runCount,
+      pid,
+      reason,
+      timestamp: this.#startedAt ?? this.#deps.now(),
+      seq: this.#deps.nextSeq(),
+    };
+    this.#scrollback.markRun(start);
+    this.#deps.emit({ kind: 'run', start });
   }
 
   #spawnErrorMessage(error: Error): string {

@@ -16,7 +16,45 @@ export interface ProcessSpec {
    * reports it ready (see ManagedProcess.markReady).
    */
   awaitReady?: boolean;
+  /** Restart the process when a file matching these globs changes (the watch behaviour); absent: never. */
+  watch?: WatchSpec;
+  /** The viewer may write to the process's stdin (the `input` command); off unless the config opts in. */
+  stdin?: boolean;
+  /** Automatic restarts by the restart-on-failure behaviour; absent: the process is never restarted by itself. */
+  restart?: RestartPolicy;
 }
+
+/** What the watch behaviour watches for one process; globs are relative to the process's `cwd`. */
+export interface WatchSpec {
+  globs: readonly string[];
+  /** Changes to files matching these are ignored (on top of node_modules and .git, always ignored). */
+  ignore: readonly string[];
+  /** Quiet time after the last change before the restart, so a burst of writes restarts once. */
+  debounceMs: number;
+}
+
+export const DEFAULT_WATCH_DEBOUNCE_MS = 200;
+
+/** When and how fast restart-on-failure restarts a process that ended by itself. */
+export interface RestartPolicy {
+  /** `on-failure`: after an exit that is an error (not code 0); `always`: after any exit nobody asked for. */
+  when: 'on-failure' | 'always';
+  /** The wait before the first automatic restart; each further consecutive one waits twice as long. */
+  delayMs: number;
+  /** The longest wait between two automatic restarts. */
+  maxDelayMs: number;
+  /** Consecutive automatic restarts before giving up (the process then stays in `error`). */
+  maxRestarts: number;
+  /** A run that was `running` this long resets the wait and the count of consecutive restarts. */
+  resetAfterMs: number;
+}
+
+export const DEFAULT_RESTART_TIMING: Omit<RestartPolicy, 'when'> = {
+  delayMs: 1000,
+  maxDelayMs: 30_000,
+  maxRestarts: 10,
+  resetAfterMs: 10_000,
+};
 
 export interface EngineOptions {
   /** Time between SIGTERM and SIGKILL when stopping a process tree. */

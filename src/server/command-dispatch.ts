@@ -25,7 +25,7 @@ export function dispatchCommand(
     return;
   }
   const command = decoded.value;
-  const { id } = command;
+  const id = 'id' in command ? command.id : undefined;
   const ticket: CommandTicket | undefined = id === undefined ? undefined : { id, owner };
   const reply: Reply = (message) => replyToSender(id === undefined ? message : { ...message, ids: [id] });
   const target = 'target' in command ? command.target : undefined;

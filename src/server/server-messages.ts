@@ -1,5 +1,12 @@
-import type { ProcessSnapshot } from '../process/events.js';
-import type { ErrorCode, ErrorMessage, ProcessInfo, ServerMessage, StatusMessage } from '../protocol.js';
+import type { ProcessSnapshot, RunStart } from '../process/events.js';
+import type {
+  ErrorCode,
+  ErrorMessage,
+  ProcessInfo,
+  RunMessage,
+  ServerMessage,
+  StatusMessage,
+} from '../protocol.js';
 
 export function processInfo(snapshot: ProcessSnapshot): ProcessInfo {
   const info: ProcessInfo = {
@@ -13,11 +20,32 @@ export function processInfo(snapshot: ProcessSnapshot): ProcessInfo {
   };
   if (snapshot.pid !== null) info.pid = snapshot.pid;
   if (snapshot.facts.urls !== undefined) info.urls = [...snapshot.facts.urls];
+  if (snapshot.stdin === true) info.stdin = true;
+  addRunFacts(info, snapshot);
   return info;
 }
 
+/** The extensions about runs, present only when they say something. */
+function addRunFacts(target: ProcessInfo | StatusMessage, snapshot: ProcessSnapshot): void {
+  if (snapshot.reason !== null) target.reason = snapshot.reason;
+  if (snapshot.facts.restartAt !== undefined) target.restartAt = snapshot.facts.restartAt;
+}
+
+export function runMessage(start: RunStart, replay: boolean): RunMessage {
+  const message: RunMessage = {
+    type: 'run',
+    name: start.name,
+    run: start.run,
+    pid: start.pid,
+    reason: start.reason,
+    timestamp: start.timestamp,
+  };
+  if (replay) message.replay = true;
+  return message;
+}
+
 export function statusMessage(snapshot: ProcessSnapshot, timestamp: number): StatusMessage {
-  return {
+  const message: StatusMessage = {
     type: 'status',
     name: snapshot.name,
     status: snapshot.status,
@@ -27,6 +55,9 @@ export function statusMessage(snapshot: ProcessSnapshot, timestamp: number): Sta
     signal: snapshot.signal,
     restarts: snapshot.restarts,
   };
+  if (snapshot.facts.urls !== undefined) message.urls = [...snapshot.facts.urls];
+  addRunFacts(message, snapshot);
+  return message;
 }
 
 export function errorMessage(code: ErrorCode | undefined, message: string, process?: string): ErrorMessage {

@@ -261,9 +261,14 @@ describe('ManagedProcess', () => {
         ['stdout', 'world\n'],
       ],
     );
+    // The run's start takes the first number, so a replay puts its separator before the run's output.
+    assert.deepEqual(
+      fake.process.runs().map((start) => start.seq),
+      [1],
+    );
     assert.deepEqual(
       chunks.map((c) => c.seq),
-      [1, 2, 3],
+      [2, 3, 4],
     );
     assert.deepEqual(fake.process.scrollback(), chunks);
   });
