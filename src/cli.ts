@@ -2,13 +2,17 @@
 // processes (from the config, from discovery, or given on the command line). Returns the exit code instead
 // of exiting, so it can be driven by tests and so pending output is flushed by a normal exit.
 
-import { classify } from './cli/command.js';
+import { CLIENT_SUBCOMMANDS, type ClientSubcommandName, classify } from './cli/command.js';
+import { runControl } from './cli/control.js';
 import { runInit } from './cli/init.js';
 import { type CliIo, defaultIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, findPackage, print } from './cli/io.js';
+import { runLogs } from './cli/logs.js';
 import { planFromCommands, planFromConfigOrDiscovery } from './cli/plan.js';
 import { runProcesses } from './cli/run.js';
+import { runStatus } from './cli/status.js';
 import { FLAG_HELP, parseCommandLine } from './config/flags.js';
 import {
+  clientSubcommandNotFirstMessage,
   flagNotApplicableMessage,
   helpText,
   subcommandNotAvailableMessage,
@@ -21,12 +25,37 @@ import {
 
 export type { CliIo, SignalSource } from './cli/io.js';
 
+/** A client of the running instance; the MCP server is loaded only when asked for, with its libraries. */
+async function runClientSubcommand(
+  io: CliIo,
+  subcommand: ClientSubcommandName,
+  argv: string[],
+): Promise<number> {
+  switch (subcommand) {
+    case 'status':
+      return runStatus(io, argv);
+    case 'logs':
+      return runLogs(io, argv);
+    case 'restart':
+    case 'start':
+    case 'stop':
+      return runControl(io, subcommand, argv);
+    case 'mcp': {
+      const { runMcp } = await import('./cli/mcp.js');
+      return runMcp(io, argv);
+    }
+  }
+}
+
 export async function run(argv: string[], ioOverrides: Partial<CliIo> = {}): Promise<number> {
   const io: CliIo = { ...defaultIo(), ...ioOverrides };
   // Writing to a closed pipe must not crash lucidlines before it has stopped its processes.
   const ignoreWriteError = () => {};
   io.stderr.on?.('error', ignoreWriteError);
   try {
+    const [first, ...rest] = argv;
+    const client = CLIENT_SUBCOMMANDS.find((name) => name === first);
+    if (client !== undefined) return await runClientSubcommand(io, client, rest);
     const parsed = parseCommandLine(argv);
     const pkg = findPackage();
     switch (parsed.kind) {
@@ -47,6 +76,9 @@ export async function run(argv: string[], ioOverrides: Partial<CliIo> = {}): Pro
     switch (command.kind) {
       case 'not-available':
         print(io.stderr, subcommandNotAvailableMessage(command.subcommand));
+        return EXIT_USAGE;
+      case 'client-subcommand-not-first':
+        print(io.stderr, clientSubcommandNotFirstMessage(command.subcommand));
         return EXIT_USAGE;
       case 'typo':
         print(io.stderr, subcommandTypoMessage(command.word, command.subcommand));

@@ -50,6 +50,11 @@ export interface LucidLinesClientOptions {
   random?: () => number;
 }
 
+export interface CommandOptions {
+  /** Echoed in the `ids` of the `status` or `error` that settles the command; at most 128 characters. */
+  id?: string;
+}
+
 export type ClientEvents = {
   open: [];
   close: [{ code: number; reason: string; willReconnect: boolean }];
@@ -135,24 +140,27 @@ export class LucidLinesClient {
     };
   }
 
-  restart(name: string): boolean {
-    return this.#send({ type: 'command', action: 'restart', target: name });
+  // Each command may carry an `id`, echoed in the `ids` of the `status` or `error` that settles it (see
+  // docs/protocol.md); false means it was not sent, because the client is not connected.
+
+  restart(name: string, options: CommandOptions = {}): boolean {
+    return this.#send({ type: 'command', action: 'restart', target: name, ...options });
   }
 
-  start(name: string): boolean {
-    return this.#send({ type: 'command', action: 'start', target: name });
+  start(name: string, options: CommandOptions = {}): boolean {
+    return this.#send({ type: 'command', action: 'start', target: name, ...options });
   }
 
-  stop(name: string): boolean {
-    return this.#send({ type: 'command', action: 'stop', target: name });
+  stop(name: string, options: CommandOptions = {}): boolean {
+    return this.#send({ type: 'command', action: 'stop', target: name, ...options });
   }
 
-  restartAll(): boolean {
-    return this.#send({ type: 'command', action: 'restart-all' });
+  restartAll(options: CommandOptions = {}): boolean {
+    return this.#send({ type: 'command', action: 'restart-all', ...options });
   }
 
-  stopAll(): boolean {
-    return this.#send({ type: 'command', action: 'stop-all' });
+  stopAll(options: CommandOptions = {}): boolean {
+    return this.#send({ type: 'command', action: 'stop-all', ...options });
   }
 
   /** Writes `data` to the stdin of a process whose config has `"stdin": true`. */

@@ -302,11 +302,16 @@ export function helpText(version: string, options: readonly FlagHelp[]): string 
     '                                         the "dev" script of every workspace package',
     '  lucidlines [options] "<command>"...    these shell commands (-- before them always means commands)',
     '  lucidlines init [--force]              write lucidlines.config.json from what would run',
+    '  lucidlines status [--json]             the running instance of this project: every process',
+    '  lucidlines logs [name…] [--follow]     its scrollback (--lines N, --grep <re>, --no-color, --html)',
+    '  lucidlines restart|stop <name…>|--all  act and wait for the result (also: start <name…>)',
+    '  lucidlines mcp                         an MCP server on stdio for coding agents',
     '',
     'Options:',
     ...options.map((option) => `  ${option.flags.padEnd(width)}  ${option.description}`),
     '',
-    'Exit codes: 0 after Ctrl-C, 1 when the config or the port is unusable, 2 for a wrong command line.',
+    'Exit codes: 0 after Ctrl-C, 1 when the config or the port is unusable, 2 for a wrong command line,',
+    '3 when status, logs, restart, start or stop find no running lucidlines.',
     '',
   ].join('\n');
 }
@@ -636,4 +641,104 @@ export function notReadyMessage(name: string, timeoutMs: number, lastSeen: reado
 /** Said when a dependency that a start waits for fails: the start waits on, which must not look like a hang. */
 export function waitingForFailedNotice(name: string, dependency: string): string {
   return `"${name}" is waiting for "${dependency}", which failed: it starts once "${dependency}" is ready. Fix "${dependency}" and restart it (or stop "${name}").`;
+}
+
+// --- Clients of a running instance: lucidlines status, logs, restart, start, stop, mcp ---------------------
+
+/** The usage of the client subcommands, shown with their help and after a wrong command line. */
+export const CLIENT_USAGE: Record<'status' | 'logs' | 'restart' | 'start' | 'stop' | 'mcp', string> = {
+  status: 'lucidlines status [--json] [--url <viewer URL>]',
+  logs: 'lucidlines logs [name…] [--lines N] [--follow] [--grep <regex>] [--no-color] [--html] [--url <viewer URL>]',
+  restart: 'lucidlines restart <name…> | --all [--url <viewer URL>]',
+  start: 'lucidlines start <name…> [--url <viewer URL>]',
+  stop: 'lucidlines stop <name…> | --all [--url <viewer URL>]',
+  mcp: 'lucidlines mcp [--url <viewer URL>]',
+};
+
+export function clientSubcommandNotFirstMessage(subcommand: keyof typeof CLIENT_USAGE): string {
+  return format({
+    title: 'SUBCOMMAND AFTER FLAGS',
+    body: `${chalk.bold(subcommand)} talks to a running lucidlines and takes its own flags, after it.`,
+    wayOut: ['Usage:', command(CLIENT_USAGE[subcommand])].join('\n'),
+  });
+}
+
+export function clientUsageMessage(subcommand: keyof typeof CLIENT_USAGE, problem: string): string {
+  return format({
+    title: 'WRONG COMMAND LINE',
+    body: problem,
+    wayOut: ['Usage:', command(CLIENT_USAGE[subcommand])].join('\n'),
+  });
+}
+
+/**
+ * No running lucidlines was found for the folder. The stale files are named so that a user who knows an
+ * instance ran there learns it was killed rather than wondering why it is not found.
+ */
+export function noInstanceMessage(cwd: string, stalePids: readonly number[]): string {
+  const stale =
+    stalePids.length === 0
+      ? ''
+      : `\n\nThe runtime file of a lucidlines that is gone (pid ${stalePids.join(', ')}) was found and ignored: it was killed without cleaning up.`;
+  return format({
+    title: 'NO RUNNING LUCIDLINES',
+    body: `No lucidlines is running for ${chalk.bold(cwd)} or any folder above it (one started with --no-viewer cannot be reached).${stale}`,
+    wayOut: [
+      'Start it in the project (in another terminal), then try again:',
+      command('lucidlines'),
+      'Or point at an instance by the URL it printed:',
+      command('lucidlines status --url http://127.0.0.1:4400/'),
+    ].join('\n'),
+  });
+}
+
+/** The URL given with --url is not one lucidlines prints. The URL itself is not repeated: it may hold a token. */
+export function badInstanceUrlMessage(problem: string): string {
+  return format({
+    title: 'UNUSABLE --url',
+    body: `The URL given with --url cannot be used: ${problem}`,
+    wayOut: 'Pass the viewer URL lucidlines printed at startup, e.g. http://127.0.0.1:4400/?token=…',
+  });
+}
+
+/** An instance was found (or named) but did not answer; the token-free address is shown. */
+export function instanceUnreachableMessage(address: string, reason: string): string {
+  return format({
+    title: 'LUCIDLINES DID NOT ANSWER',
+    body: `Could not connect to the lucidlines at ${chalk.bold(address)}: ${reason}`,
+    wayOut:
+      'It may be shutting down or have been started with another token. Check that it still runs, or pass the URL it printed with --url.',
+  });
+}
+
+export function unknownProcessesMessage(names: readonly string[], known: readonly string[]): string {
+  return format({
+    title: names.length === 1 ? 'NO SUCH PROCESS' : 'NO SUCH PROCESSES',
+    body: `The running lucidlines has no process named ${names.map((name) => chalk.bold(name)).join(', ')}.`,
+    wayOut: `Its processes: ${known.join(', ') || '(none)'}.`,
+  });
+}
+
+export function invalidGrepMessage(pattern: string, reason: string): string {
+  return format({
+    title: 'INVALID --grep',
+    body: `${chalk.bold(pattern)} is not a valid regular expression: ${reason}`,
+    wayOut: 'Quote the pattern for your shell, and escape characters such as ( [ + * with a backslash.',
+  });
+}
+
+export function instanceClosedMessage(): string {
+  return format({
+    title: 'LUCIDLINES WENT AWAY',
+    body: 'The running lucidlines closed the connection (it is shutting down, or it restarted).',
+  });
+}
+
+/** The MCP server could not load its libraries: an installation with them left out (`--omit=optional`, a pruned tree). */
+export function mcpUnavailableMessage(reason: string): string {
+  return format({
+    title: 'MCP SERVER UNAVAILABLE',
+    body: `lucidlines mcp could not load its MCP libraries: ${reason}`,
+    wayOut: 'Reinstall lucidlines with its dependencies (npm install lucidlines), then try again.',
+  });
 }

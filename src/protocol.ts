@@ -33,6 +33,8 @@ export interface ProcessInfo {
   restarts?: number;
   /** Extension: the dependencies a `starting` process waits for before it is spawned; absent when none. */
   waitingFor?: string[];
+  /** Extension: Unix ms of the last start; null before the first (uptime = now - startedAt while it runs). */
+  startedAt?: number | null;
   /** Extension: the URLs the process announced (see StatusMessage.urls). */
   urls?: string[];
   /** Extension: present and true when the process accepts the `input` command. */
@@ -50,6 +52,11 @@ export interface InfoMessage {
   timestamp: number;
   /** Extension: limits the server asks viewers to respect. */
   limits?: { viewerLines: number };
+  /**
+   * Extension: how many `process` messages with `replay: true` follow, so that a client that wants only the
+   * scrollback (`lucidlines logs`) knows when it has all of it.
+   */
+  replayMessages?: number;
 }
 
 export interface ProcessOutputMessage {
@@ -73,6 +80,11 @@ export interface StatusMessage {
   exitCode?: number | null;
   signal?: string | null;
   restarts?: number;
+  /**
+   * Extension: the `id`s of the receiving client's commands that this status settles. Such a status is sent
+   * to that client alone, right after the broadcast status it repeats.
+   */
+  ids?: string[];
   /** Extension: why the current (or last) run began. */
   reason?: StartReason;
   /** Extension: Unix ms when a scheduled automatic restart is due; absent when none is. */
@@ -152,6 +164,8 @@ export interface ErrorMessage {
   process?: string;
   code?: ErrorCode;
   timestamp: number;
+  /** Extension: the `id` of the command this error refuses, when it carried one. */
+  ids?: string[];
 }
 
 /**
@@ -189,9 +203,17 @@ export interface InputCommand {
 /** The longest `data` of one `input` command, in UTF-16 code units: a pasted line, not a file. */
 export const MAX_INPUT_LENGTH = 4096;
 
+/** The longest command `id` the server accepts; an id names a request, it does not carry data. */
+export const COMMAND_ID_MAX_LENGTH = 128;
+
+/**
+ * `id` (extension, optional, on the lifecycle commands): any string of 1 to COMMAND_ID_MAX_LENGTH characters,
+ * echoed in the `ids` of the `status` or `error` that settles the command, so a client can tell its own
+ * results from everyone else's.
+ */
 export type CommandMessage =
-  | { type: 'command'; action: TargetedAction; target: string }
-  | { type: 'command'; action: GlobalAction }
+  | { type: 'command'; action: TargetedAction; target: string; id?: string }
+  | { type: 'command'; action: GlobalAction; id?: string }
   | InputCommand;
 
 export type ClientMessage = CommandMessage;
@@ -239,15 +261,22 @@ export function decodeClientMessage(text: string): Decoded<ClientMessage> {
   if (data.type !== 'command') {
     return fail('UNKNOWN_TYPE', `Unknown message type ${JSON.stringify(data.type)}; expected "command".`);
   }
-  const { action, target } = data;
+  const { action, target, id } = data;
   if (typeof action !== 'string') return fail('INVALID_MESSAGE', 'The field "action" must be a string.');
-  if (includes(GLOBAL_ACTIONS, action)) return { ok: true, value: { type: 'command', action } };
+  if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > COMMAND_ID_MAX_LENGTH)) {
+    return fail(
+      'INVALID_MESSAGE',
+      `The field "id" must be a string of 1 to ${COMMAND_ID_MAX_LENGTH} characters when present.`,
+    );
+  }
+  const withId = id === undefined ? {} : { id };
+  if (includes(GLOBAL_ACTIONS, action)) return { ok: true, value: { type: 'command', action, ...withId } };
   if (action === 'input') return decodeInput(target, data.data);
   if (includes(TARGETED_ACTIONS, action)) {
     if (typeof target !== 'string' || target.length === 0) {
       return fail('INVALID_MESSAGE', `The action "${action}" needs a "target" naming a process.`);
     }
-    return { ok: true, value: { type: 'command', action, target } };
+    return { ok: true, value: { type: 'command', action, target, ...withId } };
   }
   const known = [...TARGETED_ACTIONS, ...GLOBAL_ACTIONS, 'input'].join(', ');
   return fail('UNKNOWN_ACTION', `Unknown action ${JSON.stringify(action)}; expected one of ${known}.`);
@@ -307,6 +336,7 @@ function isProcessInfo(value: unknown): value is ProcessInfo {
     isOptionalNumberOrNull(value.exitCode) &&
     isOptionalStringOrNull(value.signal) &&
     (value.restarts === undefined || typeof value.restarts === 'number') &&
+    isOptionalNumberOrNull(value.startedAt) &&
     isOptionalStringList(value.urls) &&
     (value.stdin === undefined || typeof value.stdin === 'boolean') &&
     hasValidRunFacts(value) &&
@@ -377,6 +407,7 @@ function validateServerMessage(data: unknown): Decoded<ServerMessage> {
         isOptionalNumberOrNull(data.exitCode) &&
         isOptionalStringOrNull(data.signal) &&
         (data.restarts === undefined || typeof data.restarts === 'number') &&
+        isOptionalStringList(data.ids) &&
         isOptionalStringList(data.urls) &&
         hasValidRunFacts(data) &&
         isOptionalStringList(data.waitingFor)
@@ -388,7 +419,8 @@ function validateServerMessage(data: unknown): Decoded<ServerMessage> {
       if (
         typeof data.message === 'string' &&
         (data.process === undefined || typeof data.process === 'string') &&
-        (data.code === undefined || typeof data.code === 'string')
+        (data.code === undefined || typeof data.code === 'string') &&
+        isOptionalStringList(data.ids)
       ) {
         return { ok: true, value: data as unknown as ErrorMessage };
       }
@@ -398,7 +430,9 @@ function validateServerMessage(data: unknown): Decoded<ServerMessage> {
         typeof data.version === 'string' &&
         Array.isArray(data.processes) &&
         data.processes.every(isProcessInfo) &&
-        (data.limits === undefined || (isRecord(data.limits) && typeof data.limits.viewerLines === 'number'))
+        (data.limits === undefined ||
+          (isRecord(data.limits) && typeof data.limits.viewerLines === 'number')) &&
+        (data.replayMessages === undefined || typeof data.replayMessages === 'number')
       ) {
         return { ok: true, value: data as unknown as InfoMessage };
       }

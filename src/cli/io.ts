@@ -12,6 +12,8 @@ import type { TerminalOutput } from '../terminal/printer.js';
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** A client subcommand (status, logs, restart, …) found no running lucidlines to talk to. */
+export const EXIT_NO_INSTANCE = 3;
 
 export interface SignalSource {
   on(signal: NodeJS.Signals, listener: () => void): unknown;

@@ -24,6 +24,7 @@ import {
   viewerUrlIntro,
 } from '../errors.js';
 import { watchFolders } from '../folder-watcher.js';
+import { publishInstance } from '../instance-publication.js';
 import { attachLogFiles, type LogFiles } from '../output/log-files.js';
 import type { ProcessControl, ProcessSnapshot, SupervisorEvent } from '../process/events.js';
 import { newInstanceId } from '../process/marker.js';
@@ -69,6 +70,7 @@ export async function runProcesses(
   let guard: RunGuard | null = null;
   let detachPrinter = () => {};
   let detachBehaviours = () => {};
+  let unpublish = () => {};
   let stopCi = () => {};
   let restoreKeyboard: (() => void) | null = null;
   let stopConfigWatch = () => {};
@@ -171,6 +173,7 @@ export async function runProcesses(
       server = started.server;
       print(own, viewerUrlIntro(pkg.version, processes.length));
       print(own, `${server.url}\n`);
+      unpublish = await publishInstance(projectRoot, server, { wsPath: settings.wsPath, token });
       if (settings.open) {
         const failure = await io.openInBrowser(server.url);
         if (failure !== null) print(io.stderr, openBrowserFailedMessage(server.url, failure));
@@ -251,6 +254,7 @@ export async function runProcesses(
     await server?.close().catch(() => {});
     return EXIT_FAILURE;
   } finally {
+    unpublish();
     // Every path here has stopped the processes (or never started them), so the watchdog may stand down.
     restoreKeyboard?.();
     await guard?.release();

@@ -66,6 +66,16 @@ export interface OutputChunk {
 }
 
 /**
+ * Who asked for a start, stop or restart: carried through the engine untouched and handed back by the
+ * `settled` event of the request that carried it out. `owner` is whatever the asker uses to route the answer
+ * (the hub's client connection); the engine never looks at it.
+ */
+export interface CommandTicket {
+  readonly id: string;
+  readonly owner: object;
+}
+
+/**
  * A run began: its child was spawned (or its spawn failed at once, then `pid` is null). It takes a `seq` from
  * the same counter as the output, so the scrollback can replay it at its place among the chunks, and the
  * viewer, the terminal and the log files draw a separator there.
@@ -105,6 +115,11 @@ export type SupervisorEvent =
       restarting: boolean;
       timestamp: number;
     }
+  /**
+   * A request finished (after the `status` that reports its outcome), together with every request merged into
+   * it: their tickets, and the state it left. Only requests that carried a ticket produce one.
+   */
+  | { kind: 'settled'; snapshot: ProcessSnapshot; tickets: readonly CommandTicket[]; timestamp: number }
   | { kind: 'run'; start: RunStart }
   /**
    * Someone asked for a start, stop or restart (a command, restart-all, a behaviour), emitted when the request
@@ -162,14 +177,17 @@ export interface ProcessControl {
   runs(name: string): readonly RunStart[];
   /** Subscribes to every event; returns the unsubscribe function. Listeners are called synchronously. */
   subscribe(listener: SupervisorListener): () => void;
-  /** Resolve once the action is complete (the new process is spawned, or the old tree is gone). */
-  start(name: string, reason?: StartReason): Promise<void>;
-  stop(name: string): Promise<void>;
-  restart(name: string, reason?: StartReason): Promise<void>;
+  /**
+   * Resolve once the action is complete (the new process is spawned, or the old tree is gone). A ticket comes
+   * back in the `settled` event of the request that carried the action out.
+   */
+  start(name: string, reason?: StartReason, ticket?: CommandTicket): Promise<void>;
+  stop(name: string, ticket?: CommandTicket): Promise<void>;
+  restart(name: string, reason?: StartReason, ticket?: CommandTicket): Promise<void>;
   /** Writes text to the stdin of the current run; refusals are values (see StdinWrite). */
   write(name: string, data: string): StdinWrite;
-  restartAll(): Promise<void>;
-  stopAll(): Promise<void>;
+  restartAll(ticket?: CommandTicket): Promise<void>;
+  stopAll(ticket?: CommandTicket): Promise<void>;
 }
 
 /**

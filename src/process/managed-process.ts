@@ -12,6 +12,7 @@ import { Scrollback } from '../output/scrollback.js';
 import type { TotalScrollbackBound } from '../output/total-scrollback.js';
 import type { OutputStream, ProcessStatus } from '../protocol.js';
 import type {
+  CommandTicket,
   OutputChunk,
   ProcessFacts,
   ProcessSnapshot,
@@ -52,6 +53,8 @@ interface Request {
   reason: StartReason;
   /** Set once this request has spawned its child; later restarts then need a request of their own. */
   spawned: boolean;
+  /** The tickets of every call this request carries out, merged ones included; reported when it settles. */
+  readonly tickets: CommandTicket[];
   readonly done: Promise<void>;
   resolve(): void;
   reject(error: unknown): void;
@@ -223,20 +226,20 @@ export class ManagedProcess {
   }
 
   /** Spawns the command unless it is already running; resolves once it is running or has failed. */
-  start(reason: StartReason = 'start'): Promise<void> {
-    return this.#request('start', reason);
+  start(reason: StartReason = 'start', ticket?: CommandTicket): Promise<void> {
+    return this.#request('start', reason, ticket);
   }
 
   /**
    * Stops the whole tree: SIGTERM, then SIGKILL after `killTimeoutMs`; with `force`, SIGKILL at once, also
    * escalating a stop already under way. Resolves once every process of the tree is gone.
    */
-  stop(options?: { force?: boolean }): Promise<void> {
+  stop(options?: { force?: boolean; ticket?: CommandTicket | undefined }): Promise<void> {
     if (options?.force === true) {
       this.#forced = true;
       this.#termination?.escalate();
     }
-    return this.#request('stop', 'manual');
+    return this.#request('stop', 'manual', options?.ticket);
   }
 
   /**
@@ -250,12 +253,13 @@ export class ManagedProcess {
   }
 
   /** Stops the tree if there is one, then spawns again; resolves once the new child is running or failed. */
-  restart(reason: StartReason = 'manual'): Promise<void> {
-    return this.#request('restart', reason);
+  restart(reason: StartReason = 'manual', ticket?: CommandTicket): Promise<void> {
+    return this.#request('restart', reason, ticket);
   }
 
-  #request(action: Action, reason: StartReason): Promise<void> {
+  #request(action: Action, reason: StartReason, ticket?: CommandTicket): Promise<void> {
     this.#deps.emit({ kind: 'request', name: this.#spec.name, action, reason, timestamp: this.#deps.now() });
+    const tickets = ticket === undefined ? [] : [ticket];
     const executing = this.#executing;
     if (
       this.#pending === null &&
@@ -263,6 +267,7 @@ export class ManagedProcess {
       !executing.spawned &&
       (action === 'restart' || action === 'start')
     ) {
+      executing.tickets.push(...tickets);
       return executing.done;
     }
     if (action === 'stop') this.#gateWait?.abort();
@@ -272,6 +277,7 @@ export class ManagedProcess {
         this.#pending.action = action;
         this.#pending.reason = reason;
       }
+      this.#pending.tickets.push(...tickets);
       return this.#pending.done;
     }
     let resolve = (): void => {};
@@ -280,7 +286,7 @@ export class ManagedProcess {
       resolve = onResolve;
       reject = onReject;
     });
-    this.#pending = { action, reason, spawned: false, done, resolve, reject };
+    this.#pending = { action, reason, spawned: false, tickets, done, resolve, reject };
     if (executing === null) void this.#drain();
     return done;
   }
@@ -296,6 +302,15 @@ export class ManagedProcess {
         request.reject(error);
       } finally {
         this.#executing = null;
+        // Reported even after a failure, so that whoever waits on a ticket is never left waiting forever.
+        if (request.tickets.length > 0) {
+          this.#deps.emit({
+            kind: 'settled',
+            snapshot: this.snapshot(),
+            tickets: request.tickets,
+            timestamp: this.#deps.now(),
+          });
+        }
       }
     }
   }

@@ -8,7 +8,7 @@ import {
   parsePsEnvironment,
   UNMARKED,
 } from './environment-format.js';
-import type { ProcessEntry } from './process-table-format.js';
+import { type ProcessEntry, parseProcStat, parsePsTable } from './process-table-format.js';
 
 export type { ProcessIdentity } from './environment-format.js';
 
@@ -115,4 +115,25 @@ export async function readCommands(pids: readonly number[]): Promise<Map<number,
     }),
   );
   return commands;
+}
+
+/**
+ * The start time of one process in the process table's notation (see ProcessEntry.startTime), or null when
+ * no such process lives (gone, or a zombie). Together with the pid it names one process for good: a pid
+ * recycled for another process comes with another start time.
+ */
+export async function readStartTime(pid: number): Promise<string | null> {
+  let entry: ProcessEntry | null | undefined;
+  try {
+    entry =
+      process.platform === 'linux'
+        ? parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8'))
+        : parsePsTable(
+            await runForOutput('ps', ['-o', 'pid=,ppid=,pgid=,stat=,lstart=', '-p', String(pid)]),
+          ).find((candidate) => candidate.pid === pid);
+  } catch {
+    // No such process: /proc has no entry for it, or ps could not run at all.
+    return null;
+  }
+  return entry === null || entry === undefined || entry.zombie ? null : entry.startTime;
 }

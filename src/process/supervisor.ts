@@ -3,6 +3,7 @@ import { TotalScrollbackBound } from '../output/total-scrollback.js';
 import type {
   BehaviourErrorCode,
   BehaviourHost,
+  CommandTicket,
   ConfigRejection,
   OutputChunk,
   ProcessFacts,
@@ -131,39 +132,42 @@ export class Supervisor implements BehaviourHost {
     return this.#each((managed) => managed.start());
   }
 
-  start(name: string, reason?: StartReason): Promise<void> {
+  start(name: string, reason?: StartReason, ticket?: CommandTicket): Promise<void> {
     if (this.#shuttingDown) return Promise.resolve();
-    return this.#processes.get(name)?.start(reason) ?? Promise.resolve();
+    return this.#processes.get(name)?.start(reason, ticket) ?? Promise.resolve();
   }
 
-  stop(name: string): Promise<void> {
-    return this.#processes.get(name)?.stop() ?? Promise.resolve();
+  stop(name: string, ticket?: CommandTicket): Promise<void> {
+    return this.#processes.get(name)?.stop({ ticket }) ?? Promise.resolve();
   }
 
-  restart(name: string, reason?: StartReason): Promise<void> {
+  restart(name: string, reason?: StartReason, ticket?: CommandTicket): Promise<void> {
     if (this.#shuttingDown) return Promise.resolve();
-    return this.#processes.get(name)?.restart(reason) ?? Promise.resolve();
+    return this.#processes.get(name)?.restart(reason, ticket) ?? Promise.resolve();
   }
 
   write(name: string, data: string): StdinWrite {
     return this.#processes.get(name)?.write(data) ?? { ok: false, reason: 'not-running' };
   }
 
-  /** With a stop order, everything is stopped in that order first, and then started again. */
-  async restartAll(): Promise<void> {
+  /**
+   * With a stop order, everything is stopped in that order first, and then started again. The ticket rides on
+   * the restarts only, so that it settles once per process, with the state the restart left.
+   */
+  async restartAll(ticket?: CommandTicket): Promise<void> {
     if (this.#shuttingDown) return;
     this.#reservePipes();
     if (this.#stopOrder === null) {
-      await this.#each((managed) => managed.restart());
+      await this.#each((managed) => managed.restart('manual', ticket));
       return;
     }
     await this.#inStopOrder((managed) => managed.stop());
     if (this.#shuttingDown) return;
-    await this.#each((managed) => managed.restart());
+    await this.#each((managed) => managed.restart('manual', ticket));
   }
 
-  stopAll(): Promise<void> {
-    return this.#inStopOrder((managed) => managed.stop());
+  stopAll(ticket?: CommandTicket): Promise<void> {
+    return this.#inStopOrder((managed) => managed.stop({ ticket }));
   }
 
   spec(name: string): ProcessSpec | undefined {

@@ -1,4 +1,4 @@
-import type { ProcessControl } from '../process/events.js';
+import type { CommandTicket, ProcessControl } from '../process/events.js';
 import { type CommandMessage, decodeClientMessage } from '../protocol.js';
 import type { CommandLimiter } from './command-limiter.js';
 import type { CommandHandler, Reply } from './commands/handler.js';
@@ -6,22 +6,28 @@ import { COMMAND_HANDLERS } from './commands/handlers.js';
 import { errorMessage } from './server-messages.js';
 
 /**
- * Validates one text frame from a client and hands the command to its handler (commands/handlers.ts). Every refusal is a reply to the
- * sender only; the connection always stays open. The order matters: a target is checked to exist before it
- * reaches the limiter, so unknown names never create rate-limit buckets.
+ * Validates one text frame from a client and hands the command to its handler (commands/handlers.ts). Every
+ * refusal is a reply to the sender only, carrying the command's `id` when it had one; the connection always
+ * stays open. The order matters: a target is checked to exist before it reaches the limiter, so unknown names
+ * never create rate-limit buckets. `owner` identifies the sender in the tickets of its commands, so the
+ * `settled` events of the engine find their way back to it.
  */
 export function dispatchCommand(
   control: ProcessControl,
   limiter: CommandLimiter,
   text: string,
-  reply: Reply,
+  replyToSender: Reply,
+  owner: object,
 ): void {
   const decoded = decodeClientMessage(text);
   if (!decoded.ok) {
-    reply(errorMessage(decoded.code, decoded.message));
+    replyToSender(errorMessage(decoded.code, decoded.message));
     return;
   }
   const command = decoded.value;
+  const id = 'id' in command ? command.id : undefined;
+  const ticket: CommandTicket | undefined = id === undefined ? undefined : { id, owner };
+  const reply: Reply = (message) => replyToSender(id === undefined ? message : { ...message, ids: [id] });
   const target = 'target' in command ? command.target : undefined;
   if (target !== undefined && !control.has(target)) {
     reply(errorMessage('UNKNOWN_PROCESS', `No process is named ${JSON.stringify(target)}.`));
@@ -41,7 +47,7 @@ export function dispatchCommand(
   // The supervisor reports expected failures (a command that cannot spawn) as events that every client
   // sees; a rejection is unexpected, so the client that asked is told rather than left guessing.
   const handler = COMMAND_HANDLERS[command.action] as CommandHandler<CommandMessage>;
-  handler(command, { control, reply }).catch((error: unknown) => {
+  handler(command, { control, reply, ticket }).catch((error: unknown) => {
     reply(errorMessage(undefined, `The ${command.action} command failed: ${String(error)}`, target));
   });
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { ProcessControl, SupervisorEvent } from '../process/events.js';
+import type { CommandTicket, ProcessControl, ProcessSnapshot, SupervisorEvent } from '../process/events.js';
 import { censusSampler } from '../process/metrics.js';
 import { CLOSE_CODES, type InfoMessage, type ServerMessage } from '../protocol.js';
 import { planEvictions } from './backlog-bound.js';
@@ -180,7 +180,25 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
           timestamp: event.timestamp,
         });
         break;
+      case 'settled':
+        settle(event.snapshot, event.tickets, event.timestamp);
+        break;
     }
+  }
+
+  /**
+   * Tells each client whose commands a request settled, with one status carrying all of its ids: coalesced
+   * requests settle together. A client sees its own ids only, and a client that left gets nothing.
+   */
+  function settle(snapshot: ProcessSnapshot, tickets: readonly CommandTicket[], timestamp: number): void {
+    const idsByClient = new Map<ClientConnection, string[]>();
+    for (const { id, owner } of tickets) {
+      const client = owner as ClientConnection;
+      if (!clients.has(client)) continue;
+      idsByClient.set(client, [...(idsByClient.get(client) ?? []), id]);
+    }
+    for (const [client, ids] of idsByClient)
+      client.send(encode({ ...statusMessage(snapshot, timestamp), ids }));
   }
   const unsubscribe = control.subscribe(onEvent);
 
@@ -200,8 +218,12 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       return;
     }
     // With the default binaryType ('nodebuffer') ws delivers each message as one Buffer, fragments joined.
-    dispatchCommand(control, limiter, (data as Buffer).toString('utf8'), (reply) =>
-      client.send(encode(reply)),
+    dispatchCommand(
+      control,
+      limiter,
+      (data as Buffer).toString('utf8'),
+      (reply) => client.send(encode(reply)),
+      client,
     );
   }
 
@@ -230,17 +252,19 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     // later chunk reaches it live. No chunk can fall between the two or arrive through both.
     batcher.flushAll();
     const snapshots = control.list();
+    const scrollbacks = snapshots.map((snapshot) => control.scrollback(snapshot.name));
+    const runs = snapshots.map((snapshot) => control.runs(snapshot.name));
+    const replay = replayMessages(scrollbacks, tuning.batch, runs);
     const info: InfoMessage = {
       type: 'info',
       version: options.version,
       processes: snapshots.map(processInfo),
       timestamp: Date.now(),
       limits: { viewerLines: options.viewerLines },
+      replayMessages: replay.length,
     };
     client.send(encode(info));
-    const scrollbacks = snapshots.map((snapshot) => control.scrollback(snapshot.name));
-    const runs = snapshots.map((snapshot) => control.runs(snapshot.name));
-    client.replay(replayMessages(scrollbacks, tuning.batch, runs).map((message) => client.encode(message)));
+    client.replay(replay.map((message) => client.encode(message)));
     clients.add(client);
     metrics.clientsChanged(clients.size);
     enforceTotalBound();

@@ -17,6 +17,7 @@ export function processInfo(snapshot: ProcessSnapshot): ProcessInfo {
     exitCode: snapshot.exitCode,
     signal: snapshot.signal,
     restarts: snapshot.restarts,
+    startedAt: snapshot.startedAt,
   };
   if (snapshot.pid !== null) info.pid = snapshot.pid;
   const waitingFor = waitingForOf(snapshot);

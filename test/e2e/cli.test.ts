@@ -142,7 +142,7 @@ describe('lucidlines (built bin)', () => {
     assert.match(value.stderr, /--port must be a whole number from 0 to 65535/);
     const positional = await runToExit(['start'], temp);
     assert.equal(positional.code, 2);
-    assert.match(positional.stderr, /NOT AVAILABLE YET/);
+    assert.match(positional.stderr, /WRONG COMMAND LINE/, 'a bare client subcommand is a usage error');
     assert.match(positional.stderr, /lucidlines -- start/);
   });
 

@@ -208,7 +208,7 @@ describe('zero config (built bin)', () => {
     chmodSync(path.join(dir, 'bin', 'stop'), 0o755);
     const reserved = await runToExit(['stop'], dir);
     assert.equal(reserved.code, 2);
-    assert.match(reserved.stderr, /NOT AVAILABLE YET/);
+    assert.match(reserved.stderr, /WRONG COMMAND LINE/, 'a bare client subcommand is a usage error');
     assert.match(reserved.stderr, /lucidlines -- stop/);
     const typo = await runToExit(['stauts'], dir);
     assert.equal(typo.code, 2);

@@ -15,7 +15,12 @@ describe('classify', () => {
 
   test('a reserved word is a subcommand, one close to it a typo, and -- makes both commands', () => {
     assert.deepEqual(classify({ force: true }, ['init'], false), { kind: 'init', flags: { force: true } });
-    assert.deepEqual(classify({}, ['logs', 'web'], false), { kind: 'not-available', subcommand: 'logs' });
+    assert.deepEqual(classify({}, ['kill', 'web'], false), { kind: 'not-available', subcommand: 'kill' });
+    // cli.ts hands a client subcommand that comes first its own arguments; reaching here, it came after flags.
+    assert.deepEqual(classify({ port: '1' }, ['logs', 'web'], false), {
+      kind: 'client-subcommand-not-first',
+      subcommand: 'logs',
+    });
     assert.deepEqual(classify({}, ['stauts'], false), { kind: 'typo', word: 'stauts', subcommand: 'status' });
     assert.deepEqual(classify({}, ['init', 'x'], false), {
       kind: 'unexpected-argument',

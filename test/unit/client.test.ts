@@ -153,6 +153,8 @@ describe('LucidLinesClient', () => {
     assert.equal(client.stop('web'), true);
     assert.equal(client.restartAll(), true);
     assert.equal(client.stopAll(), true);
+    assert.equal(client.restart('web', { id: 'mine-1' }), true);
+    assert.equal(client.stopAll({ id: 'mine-2' }), true);
     assert.deepEqual(
       socket.sent.map((s) => JSON.parse(s)),
       [
@@ -161,6 +163,8 @@ describe('LucidLinesClient', () => {
         { type: 'command', action: 'stop', target: 'web' },
         { type: 'command', action: 'restart-all' },
         { type: 'command', action: 'stop-all' },
+        { type: 'command', action: 'restart', target: 'web', id: 'mine-1' },
+        { type: 'command', action: 'stop-all', id: 'mine-2' },
       ],
     );
     socket.serverCloses();

@@ -383,4 +383,57 @@ describe('ManagedProcess', () => {
     const after = fake.events.slice(exitAt).map((e) => (e.kind === 'status' ? e.snapshot.status : e.kind));
     assert.deepEqual(after, ['exit', 'error', 'error']);
   });
+
+  describe('settling tickets', () => {
+    const ticket = (id: string) => ({ id, owner: {} });
+    const settlements = (events: readonly SupervisorEvent[]) =>
+      events.flatMap((e) =>
+        e.kind === 'settled' ? [{ ids: e.tickets.map((t) => t.id), status: e.snapshot.status }] : [],
+      );
+
+    it('reports the tickets of coalesced restarts together, with the state they left', async () => {
+      const fake = setup();
+      await fake.process.start();
+      await Promise.all([
+        fake.process.restart('manual', ticket('a')),
+        fake.process.restart('manual', ticket('b')),
+        fake.process.start('start', ticket('c')),
+      ]);
+      assert.equal(fake.children.length, 2);
+      assert.deepEqual(settlements(fake.events), [{ ids: ['a', 'b', 'c'], status: 'running' }]);
+    });
+
+    it('settles restarts that a stop overrode as stopped, not as running', async () => {
+      const fake = setup();
+      await fake.process.start();
+      const first = fake.process.restart('manual', ticket('first'));
+      const restarting = fake.process.restart('manual', ticket('restart'));
+      const stopping = fake.process.stop({ ticket: ticket('stop') });
+      await Promise.all([first, restarting, stopping]);
+      assert.equal(fake.children.length, 1);
+      assert.deepEqual(settlements(fake.events), [
+        { ids: ['first', 'restart'], status: 'stopped' },
+        { ids: ['stop'], status: 'stopped' },
+      ]);
+    });
+
+    it('settles after the status that reports the outcome, and not at all without a ticket', async () => {
+      const fake = setup();
+      await fake.process.start();
+      await fake.process.restart();
+      assert.deepEqual(settlements(fake.events), []);
+      await fake.process.start('start', ticket('noop'));
+      const kinds = fake.events.map((e) => e.kind);
+      assert.equal(kinds.at(-1), 'settled');
+      await fake.process.stop({ ticket: ticket('stop') });
+      const last = fake.events.at(-1);
+      const before = fake.events.at(-2);
+      assert.equal(last?.kind, 'settled');
+      assert.equal(before?.kind === 'status' ? before.snapshot.status : before?.kind, 'stopped');
+      assert.deepEqual(settlements(fake.events), [
+        { ids: ['noop'], status: 'running' },
+        { ids: ['stop'], status: 'stopped' },
+      ]);
+    });
+  });
 });

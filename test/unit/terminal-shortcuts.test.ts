@@ -33,7 +33,7 @@ function setup(viewerUrl: string | null = 'http://127.0.0.1:8080/') {
       start: act('start'),
       stop: act('stop'),
       restart: act('restart'),
-      restartAll: act('restartAll'),
+      restartAll: () => act('restartAll')(),
     },
     viewerUrl,
     openViewer: (url) => calls.push(`open ${url}`),

@@ -1,4 +1,4 @@
-import type { ProcessControl } from '../../process/events.js';
+import type { CommandTicket, ProcessControl } from '../../process/events.js';
 import type { CommandMessage, ErrorMessage } from '../../protocol.js';
 
 /** Sends a message to the client that sent the command, and to no one else. */
@@ -7,6 +7,8 @@ export type Reply = (message: ErrorMessage) => void;
 export interface CommandContext {
   control: ProcessControl;
   reply: Reply;
+  /** Present when the command carried an `id`: handed to the engine, which reports it back once settled. */
+  ticket: CommandTicket | undefined;
 }
 
 /**
