@@ -534,3 +534,10 @@ export function ciResultNotice(code: number, decider: string | null): string {
   const by = decider === null ? '' : ` (decided by ${decider})`;
   return chalk.dim(`lucidlines: every process has ended; exiting with code ${code}${by}.\n`);
 }
+
+/** Writing a log file failed; lucidlines runs on, without that log. */
+export function logFileFailedNotice(file: string, detail: string): string {
+  return chalk.yellow(
+    `lucidlines: stopped writing the log file ${file} (${detail}). The processes run on and the viewer still shows everything; check that the folder is writable and has space, or leave out "logDir".\n`,
+  );
+}

@@ -5,8 +5,8 @@
 // line each time, and partial overwrites would need a terminal emulator. The style in force at the `\r`
 // carries on, as it does from one line to the next: a colour opened on one line lasts until its reset.
 
+import { AnsiDecoder, type AnsiSink, type Style, sameStyle } from '../src/ansi.js';
 import type { OutputStream } from '../src/protocol.js';
-import { AnsiDecoder, type AnsiSink, type Style, sameStyle } from './ansi.js';
 
 export interface Segment {
   text: string;

@@ -6,6 +6,7 @@ import { LucidLinesClient } from '../src/client.js';
 import { documentTitle, faviconUrl, type Health } from './favicon.js';
 import type { Line } from './line-model.js';
 import type { Ring } from './ring.js';
+import { saveLogAsHtml } from './save-html.js';
 import { type CompiledQuery, compileQuery, MatchIndex } from './search.js';
 import { type ShortcutAction, shortcutFor } from './shortcuts.js';
 import { socketUrl } from './socket-url.js';
@@ -41,6 +42,7 @@ const ui = {
   restart: element('restart', HTMLButtonElement),
   toggleRunning: element('toggle-running', HTMLButtonElement),
   clear: element('clear', HTMLButtonElement),
+  saveHtml: element('save-html', HTMLButtonElement),
   follow: element('follow', HTMLButtonElement),
   timestamps: element('timestamps', HTMLButtonElement),
   search: element('search', HTMLInputElement),
@@ -238,6 +240,7 @@ function renderControls(searching: boolean): void {
   ui.title.title = process?.command ?? '';
   ui.restart.disabled = process === undefined;
   ui.toggleRunning.disabled = process === undefined;
+  ui.saveHtml.disabled = process === undefined;
   const running = process !== undefined && (process.status === 'running' || process.status === 'starting');
   ui.toggleRunning.textContent = running ? '■ Stop' : '▶ Start';
   setPressed(ui.follow, pane.following);
@@ -404,6 +407,13 @@ ui.helpButton.addEventListener('click', () => run('help'));
 ui.restart.addEventListener('click', () => run('restart'));
 ui.toggleRunning.addEventListener('click', () => run('toggle-running'));
 ui.clear.addEventListener('click', () => run('clear'));
+ui.saveHtml.addEventListener('click', () => {
+  const process = selectedProcess();
+  if (process === undefined) return;
+  void saveLogAsHtml(process.name, window.location).then((problem) => {
+    if (problem !== null) ui.notice.textContent = problem;
+  });
+});
 ui.follow.addEventListener('click', () => run('toggle-follow'));
 ui.timestamps.addEventListener('click', () => run('toggle-timestamps'));
 ui.previous.addEventListener('click', () => moveToMatch(-1));

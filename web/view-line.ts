@@ -2,7 +2,7 @@
 // href-after-validation; colours beyond the theme palette are set through CSSOM (element.style), which the
 // page's `style-src 'self'` allows, unlike style attributes in markup.
 
-import { renderStyle, type Style } from './ansi.js';
+import { renderStyle, type Style } from '../src/ansi.js';
 import type { Line } from './line-model.js';
 import { findUrls } from './linkify.js';
 

@@ -11,6 +11,7 @@ import {
   ciResultNotice,
   forcedShutdownNotice,
   listenFailedMessage,
+  logFileFailedNotice,
   nonLoopbackWarning,
   openBrowserFailedMessage,
   portInUseMessage,
@@ -21,6 +22,7 @@ import {
   viewerOffIntro,
   viewerUrlIntro,
 } from '../errors.js';
+import { attachLogFiles, type LogFiles } from '../output/log-files.js';
 import type { ProcessControl, ProcessSnapshot, SupervisorEvent } from '../process/events.js';
 import { newInstanceId } from '../process/marker.js';
 import { Supervisor } from '../process/supervisor.js';
@@ -59,6 +61,7 @@ export async function runProcesses(
   };
   for (const signal of SHUTDOWN_SIGNALS) io.signals.on(signal, onSignal);
 
+  let logFiles: LogFiles | null = null;
   let supervisor: Supervisor | null = null;
   let server: RunningServer | null = null;
   let guard: RunGuard | null = null;
@@ -103,6 +106,15 @@ export async function runProcesses(
       raw: settings.raw,
       stripColors: settings.color === false,
     });
+    if (settings.logDir !== null) {
+      logFiles = attachLogFiles(supervisor, {
+        dir: path.resolve(projectRoot, settings.logDir),
+        format: settings.logFormat,
+        maxBytes: settings.logMaxBytes,
+        keep: settings.logKeep,
+        onFailure: (file, error) => print(io.stderr, logFileFailedNotice(file, error.message)),
+      });
+    }
     const ci = ciModeOf(settings);
     let ciCode: number | null = null;
     if (ci !== null) {
@@ -221,6 +233,7 @@ export async function runProcesses(
     restoreKeyboard?.();
     await guard?.release();
     stopCi();
+    await logFiles?.close();
     detachPrinter();
     for (const signal of SHUTDOWN_SIGNALS) io.signals.off(signal, onSignal);
   }

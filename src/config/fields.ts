@@ -5,6 +5,7 @@
 
 import * as v from 'valibot';
 import { DEFAULT_ENGINE_OPTIONS } from '../process/spec.js';
+import { describeValue } from './problems.js';
 import {
   atLeastOne,
   boolean,
@@ -297,6 +298,43 @@ export const SETTINGS = {
     description: 'CI mode: when one process exits with a non-zero code or by a signal, stop all the others.',
     shape: 'boolean',
     flag: {},
+  }),
+
+  // Persisted logs (src/output/log-files.ts).
+  logDir: field({
+    schema: v.pipe(
+      checked((dir) => (dir.trim() === '' ? 'must not be empty (leave it out to keep no log files).' : null)),
+      v.metadata({ minLength: 1 }),
+    ),
+    default: null,
+    defaultText: 'none (no log files)',
+    description:
+      "Folder for one log file per process (`<name>.log`), relative to the config file's folder (or the project folder without one); created when missing. Appended across runs, with a separator line per start.",
+    shape: 'string',
+    flag: { value: '<dir>', example: 'logs' },
+  }),
+  logFormat: field({
+    schema: v.picklist(
+      ['text', 'ansi'],
+      (issue) => `must be "text" or "ansi", but is ${describeValue(issue.input)}.`,
+    ),
+    default: 'text' as 'text' | 'ansi',
+    description:
+      'What the log files hold: "text" strips colours and other escape sequences, "ansi" keeps them.',
+    shape: '"text" or "ansi"',
+  }),
+  logMaxBytes: field({
+    schema: integer(1024, Number.MAX_SAFE_INTEGER, 'a whole number of bytes of at least 1024'),
+    default: 10 * 1024 * 1024,
+    description:
+      'Size in bytes at which a log file is rotated: `<name>.log` becomes `<name>.1.log`, `<name>.1.log` becomes `<name>.2.log`, and so on.',
+    shape: 'integer ≥ 1024',
+  }),
+  logKeep: field({
+    schema: integer(0, 100, 'a whole number from 0 to 100'),
+    default: 3,
+    description: 'Rotated files kept per process (`<name>.1.log` … `<name>.<logKeep>.log`); 0 keeps none.',
+    shape: 'integer 0–100',
   }),
 } as const satisfies Record<string, Field | Group>;
 

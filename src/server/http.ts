@@ -2,6 +2,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
+import { API_PREFIX, type ReadApiHandler } from './read-api.js';
 import {
   checkHost,
   checkToken,
@@ -118,10 +119,11 @@ function sendText(
   response.end(text);
 }
 
-/** Serves the viewer: Host check on every request, token check on the page itself, and nothing else. */
+/** Serves the viewer and the read API: Host check on every request, token check on the page and the API. */
 export function createRequestHandler(
   files: StaticFiles,
   guard: GuardConfig,
+  readApi: ReadApiHandler,
 ): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     setSecurityHeaders(response);
@@ -140,6 +142,10 @@ export function createRequestHandler(
       return;
     }
     const path = pathOfRequestTarget(target);
+    if (path.startsWith(API_PREFIX)) {
+      readApi(request, response, target, path);
+      return;
+    }
     const file = files.get(path);
     if (file === undefined) {
       sendText(response, 404, 'Not found\n');

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import type { ProcessControl } from '../process/events.js';
 import { createRequestHandler, loadStaticFiles } from './http.js';
 import { createHub, DEFAULT_HUB_TUNING, DEFAULT_MAX_CLIENTS, type HubTuning } from './hub.js';
+import { createReadApi } from './read-api.js';
 import type { GuardConfig } from './request-guard.js';
 
 export interface ServerOptions {
@@ -93,7 +94,7 @@ export async function startServer(
     tuning: { ...DEFAULT_HUB_TUNING, ...tuning },
   });
   // Both listeners are attached in the same turn as the listen callback, before any connection is read.
-  server.on('request', createRequestHandler(files, guard));
+  server.on('request', createRequestHandler(files, guard, createReadApi(control, guard)));
   server.on('upgrade', (request, socket, head) => hub.handleUpgrade(request, socket, head));
 
   // The page learns a non-default WebSocket path from its own URL, since the strict CSP rules out the

@@ -117,6 +117,10 @@ describe('loadConfig', () => {
       success: null,
       killOthers: false,
       killOthersOnFail: false,
+      logDir: null,
+      logFormat: 'text',
+      logMaxBytes: 10 * 1024 * 1024,
+      logKeep: 3,
     });
     assert.deepEqual(result.config.engine, DEFAULT_ENGINE_OPTIONS);
     const [spec] = result.config.processes;
@@ -261,6 +265,20 @@ describe('loadConfig', () => {
       'scrollback',
     );
     assert.match(scrollback.message, /must be an object like/);
+  });
+
+  test('names what the log fields allow', async () => {
+    const process = '"processes": [{ "name": "a", "command": "x" }]';
+    const cases: [string, string, RegExp][] = [
+      ['logFormat', '"html"', /must be "text" or "ansi", but is the string "html"/],
+      ['logMaxBytes', '100', /must be a whole number of bytes of at least 1024, but is/],
+      ['logKeep', '-1', /must be a whole number from 0 to 100, but is/],
+      ['logDir', '" "', /must not be empty/],
+    ];
+    for (const [key, value, message] of cases) {
+      const problem = fieldProblem(await problemsOf(`{ "${key}": ${value}, ${process} }`), key);
+      assert.match(problem.message, message, key);
+    }
   });
 
   test('warns about unknown and repeated keys, with a suggestion, and still loads', async () => {

@@ -1,12 +1,12 @@
 // A differential test of the viewer's ANSI decoder against ansi-to-html, the reference converter. The viewer
-// cannot render with ansi-to-html itself (web/ansi.ts says why), so this keeps the two in agreement on every
+// cannot render with ansi-to-html itself (src/ansi.ts says why), so this keeps the two in agreement on every
 // SGR code ansi-to-html understands: colours (16, 256, truecolor; foreground and background), bold, italic,
 // underline, strike, and resets. Codes ansi-to-html 0.7.2 ignores (dim, inverse) are covered by web-ansi.test.ts.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import Convert from 'ansi-to-html';
-import { AnsiDecoder, paletteHex, type Style } from '../../web/ansi.js';
+import { AnsiDecoder, paletteHex, type Style } from '../../src/ansi.js';
 
 interface Effective {
   fg: string | null;

@@ -8,7 +8,7 @@ import {
   paletteHex,
   renderStyle,
   type Style,
-} from '../../web/ansi.js';
+} from '../../src/ansi.js';
 import { type Line, LineAssembler } from '../../web/line-model.js';
 
 interface Recorded {

@@ -1,6 +1,7 @@
-// Terminal escape sequences → plain text plus a style state, for output that is text and never markup.
+// Terminal escape sequences → plain text plus a style state, for output that is text and never markup. Shared by
+// the viewer (web/) and the server-side HTML export and log files (src/output/), so both apply the same guards.
 //
-// Why not ansi-to-html: the page runs under `style-src 'self'`, which makes Chromium drop every `style="…"`
+// Why the viewer does not use ansi-to-html: the page runs under `style-src 'self'`, which makes Chromium drop every `style="…"`
 // attribute coming from parsed HTML, and ansi-to-html renders colours only as such attributes (its class mode
 // covers the 16 basic colours, not 256-colour or truecolor), and 0.7.2 ignores dim (SGR 2) and inverse (SGR 7),
 // which the viewer must show. Its 0.7.2 release also has a super-linear SGR
@@ -80,6 +81,11 @@ export class AnsiDecoder {
 
   get style(): Style {
     return this.#style;
+  }
+
+  /** True between sequences: no escape sequence is waiting for the next chunk to complete it. */
+  get idle(): boolean {
+    return this.#state === State.Ground;
   }
 
   /** Decodes one chunk; an escape sequence left unfinished at its end is completed by the next chunk. */
