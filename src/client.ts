@@ -123,6 +123,11 @@ export class LucidLinesClient {
     return this.#send({ type: 'command', action: 'stop', target: name });
   }
 
+  /** Kill (issue 15): SIGKILL to the whole tree at once, for a process that hangs on SIGTERM. */
+  kill(name: string): boolean {
+    return this.#send({ type: 'command', action: 'kill', target: name });
+  }
+
   restartAll(): boolean {
     return this.#send({ type: 'command', action: 'restart-all' });
   }

@@ -541,3 +541,15 @@ export function logFileFailedNotice(file: string, detail: string): string {
     `lucidlines: stopped writing the log file ${file} (${detail}). The processes run on and the viewer still shows everything; check that the folder is writable and has space, or leave out "logDir".\n`,
   );
 }
+
+// Access (issue 15).
+
+/** The answer to a command from a client that presented the view token (sent in an `error` message). */
+export function forbiddenCommandMessage(action: string): string {
+  return `This connection may watch but not control: the ${action} command was refused. Open the URL with the control token (the first one lucidlines printed) to control the processes.`;
+}
+
+/** Printed under the viewer's URL when a view token is set. */
+export function viewOnlyUrlIntro(): string {
+  return chalk.dim('view-only (share this one: it can watch, not control):\n');
+}

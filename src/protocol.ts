@@ -17,7 +17,16 @@ export interface ProcessInfo {
   exitCode?: number | null;
   signal?: string | null;
   restarts?: number;
+  /** Extension (access, issue 15): true while a stop is under way and the process has not exited yet. */
+  stopping?: boolean;
 }
+
+/**
+ * Extension (access, issue 15): what a client may do. `control` may send commands; `view` (a client that
+ * presented the view token) may watch, and every command it sends is answered with a `FORBIDDEN` error.
+ */
+export const ACCESS_LEVELS = ['control', 'view'] as const;
+export type Access = (typeof ACCESS_LEVELS)[number];
 
 export interface InfoMessage {
   type: 'info';
@@ -26,6 +35,8 @@ export interface InfoMessage {
   timestamp: number;
   /** Extension: limits the server asks viewers to respect. */
   limits?: { viewerLines: number };
+  /** Extension (access, issue 15): what this client may do; absent from servers that predate it (control). */
+  access?: Access;
 }
 
 export interface ProcessOutputMessage {
@@ -49,6 +60,8 @@ export interface StatusMessage {
   exitCode?: number | null;
   signal?: string | null;
   restarts?: number;
+  /** Extension (access, issue 15): see `ProcessInfo.stopping`. */
+  stopping?: boolean;
 }
 
 export const ERROR_CODES = [
@@ -62,6 +75,8 @@ export const ERROR_CODES = [
   'SPAWN_FAILED',
   'PROCESS_EXITED',
   'NOT_READY',
+  // Access (issue 15): a command from a client that presented the view token.
+  'FORBIDDEN',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -75,7 +90,13 @@ export interface ErrorMessage {
 
 export type ServerMessage = InfoMessage | ProcessOutputMessage | StatusMessage | ErrorMessage;
 
-export const TARGETED_ACTIONS = ['restart', 'stop', 'start'] as const;
+export const TARGETED_ACTIONS = [
+  'restart',
+  'stop',
+  'start',
+  // Kill (issue 15): SIGKILL to the whole tree at once, for a process that hangs on SIGTERM.
+  'kill',
+] as const;
 export const GLOBAL_ACTIONS = ['restart-all', 'stop-all'] as const;
 export type TargetedAction = (typeof TARGETED_ACTIONS)[number];
 export type GlobalAction = (typeof GLOBAL_ACTIONS)[number];
@@ -159,7 +180,8 @@ function isProcessInfo(value: unknown): value is ProcessInfo {
     (value.pid === undefined || typeof value.pid === 'number') &&
     isOptionalNumberOrNull(value.exitCode) &&
     isOptionalStringOrNull(value.signal) &&
-    (value.restarts === undefined || typeof value.restarts === 'number')
+    (value.restarts === undefined || typeof value.restarts === 'number') &&
+    (value.stopping === undefined || typeof value.stopping === 'boolean')
   );
 }
 
@@ -192,7 +214,8 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
         (data.pid === null || typeof data.pid === 'number') &&
         isOptionalNumberOrNull(data.exitCode) &&
         isOptionalStringOrNull(data.signal) &&
-        (data.restarts === undefined || typeof data.restarts === 'number')
+        (data.restarts === undefined || typeof data.restarts === 'number') &&
+        (data.stopping === undefined || typeof data.stopping === 'boolean')
       ) {
         return { ok: true, value: data as unknown as StatusMessage };
       }
@@ -211,7 +234,9 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
         typeof data.version === 'string' &&
         Array.isArray(data.processes) &&
         data.processes.every(isProcessInfo) &&
-        (data.limits === undefined || (isRecord(data.limits) && typeof data.limits.viewerLines === 'number'))
+        (data.limits === undefined ||
+          (isRecord(data.limits) && typeof data.limits.viewerLines === 'number')) &&
+        (data.access === undefined || includes(ACCESS_LEVELS, data.access))
       ) {
         return { ok: true, value: data as unknown as InfoMessage };
       }

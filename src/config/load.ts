@@ -17,6 +17,7 @@ import { parseJsonc } from './parse.js';
 import { locate } from './positions.js';
 import { CappedList, type ConfigProblem, type ConfigWarning } from './problems.js';
 import { asList, validateFile } from './validate.js';
+import { viewTokenClash } from './view-token.js';
 
 export interface LucidConfig {
   /** Absolute path of the config file. */
@@ -111,6 +112,8 @@ export async function loadConfig({ cwd, flags, found: given }: LoadOptions): Pro
 
   const baseDir = path.dirname(found.absolute);
   const settings = mergeSettings(validated.layer, fromFlags.layer);
+  const clash = viewTokenClash(settings, fromFlags.layer);
+  if (clash !== null) return { ok: false, problems: [clash], warnings, omitted };
   const resolve = (files: readonly string[]) => files.map((file) => path.resolve(baseDir, file));
   const shown = (failure: EnvFileFailure): EnvFileFailure => ({
     ...failure,
@@ -201,5 +204,7 @@ export function settingsFromFlags(
   const { layer, problems } = validateFlags(flags);
   if (problems.length > 0) return { ok: false, problems };
   const settings = mergeSettings({}, layer);
+  const clash = viewTokenClash(settings, layer);
+  if (clash !== null) return { ok: false, problems: [clash] };
   return { ok: true, settings, engine: engineOptions(settings) };
 }

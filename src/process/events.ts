@@ -41,6 +41,12 @@ export interface ProcessFacts {
   waitingFor?: readonly string[];
   /** Unix ms when a scheduled automatic restart is due (restart-on-failure); absent when none is. */
   restartAt?: number;
+  /**
+   * True from the moment a stop (or the stop half of a restart) signals a live child until that child exits.
+   * Set by the engine itself, not by a behaviour: it is what tells the viewer to offer Kill for a process that
+   * hangs on SIGTERM.
+   */
+  stopping?: boolean;
 }
 
 /**
@@ -104,6 +110,8 @@ export interface ProcessControl {
   /** Resolve once the action is complete (the new process is spawned, or the old tree is gone). */
   start(name: string, reason?: StartReason): Promise<void>;
   stop(name: string): Promise<void>;
+  /** Stops the whole tree with SIGKILL at once, also cutting short a stop that is already waiting. */
+  kill(name: string): Promise<void>;
   restart(name: string, reason?: StartReason): Promise<void>;
   restartAll(): Promise<void>;
   stopAll(): Promise<void>;

@@ -281,7 +281,10 @@ export class ManagedProcess {
   async #terminate(): Promise<void> {
     const run = this.#run;
     if (run === null) return;
-    if (!run.exited) run.stopRequested = true;
+    if (!run.exited) {
+      run.stopRequested = true;
+      if (run.pid !== null && this.#facts.stopping !== true) this.annotate({ stopping: true });
+    }
     await this.#terminateTree(run);
     await run.exit;
     this.#run = null;
@@ -414,6 +417,11 @@ export class ManagedProcess {
     this.#pid = null;
     this.#exitCode = code;
     this.#signal = signal;
+    // Cleared without an event of its own: the status this exit settles in carries the change.
+    if (this.#facts.stopping === true) {
+      const { stopping: _ended, ...facts } = this.#facts;
+      this.#facts = facts;
+    }
     const name = this.#spec.name;
     if (!run.stopRequested) {
       // What the command left running (a server it started in the background) is cleaned up right away,

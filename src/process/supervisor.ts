@@ -125,6 +125,10 @@ export class Supervisor implements BehaviourHost {
     return this.#processes.get(name)?.stop() ?? Promise.resolve();
   }
 
+  kill(name: string): Promise<void> {
+    return this.#processes.get(name)?.stop({ force: true }) ?? Promise.resolve();
+  }
+
   restart(name: string, reason?: StartReason): Promise<void> {
     if (this.#shuttingDown) return Promise.resolve();
     return this.#processes.get(name)?.restart(reason) ?? Promise.resolve();

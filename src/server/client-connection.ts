@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { CLOSE_CODES } from '../protocol.js';
+import { type Access, CLOSE_CODES } from '../protocol.js';
 import type { ClientBacklog } from './backlog-bound.js';
 import type { TokenBucket } from './rate-limit.js';
 
@@ -16,6 +16,8 @@ export class ClientConnection implements ClientBacklog {
   alive = true;
   /** True after a frame was refused for the rate limit, so a flood earns one error reply, not one each. */
   limited = false;
+  /** Access (issue 15): what the token this client presented allows; `view` clients may not send commands. */
+  readonly access: Access;
   readonly #maxBufferedBytes: number;
   /**
    * Extra buffered bytes tolerated while the replay drains. The replay is sent in one go and may be larger
@@ -24,10 +26,11 @@ export class ClientConnection implements ClientBacklog {
    */
   #replayAllowance = 0;
 
-  constructor(ws: WebSocket, bucket: TokenBucket, maxBufferedBytes: number) {
+  constructor(ws: WebSocket, bucket: TokenBucket, maxBufferedBytes: number, access: Access = 'control') {
     this.ws = ws;
     this.bucket = bucket;
     this.#maxBufferedBytes = maxBufferedBytes;
+    this.access = access;
   }
 
   get backlog(): number {

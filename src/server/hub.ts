@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ProcessControl, SupervisorEvent } from '../process/events.js';
-import { CLOSE_CODES, type InfoMessage, type ServerMessage } from '../protocol.js';
+import { type Access, CLOSE_CODES, type InfoMessage, type ServerMessage } from '../protocol.js';
 import { planEvictions } from './backlog-bound.js';
 import { ClientConnection } from './client-connection.js';
 import { dispatchCommand } from './command-dispatch.js';
@@ -150,16 +150,21 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       return;
     }
     // With the default binaryType ('nodebuffer') ws delivers each message as one Buffer, fragments joined.
-    dispatchCommand(control, limiter, (data as Buffer).toString('utf8'), (reply) =>
-      client.send(encode(reply)),
+    dispatchCommand(
+      control,
+      limiter,
+      (data as Buffer).toString('utf8'),
+      (reply) => client.send(encode(reply)),
+      client.access,
     );
   }
 
-  function onConnection(ws: WebSocket): void {
+  function onConnection(ws: WebSocket, access: Access): void {
     const client = new ClientConnection(
       ws,
       new TokenBucket({ ...tuning.rateLimit.perConnection, now: tuning.now }),
       tuning.maxBufferedBytes,
+      access,
     );
     // `ws` reports protocol violations (oversized or malformed frames) as an 'error' event right before it
     // closes the connection with the matching code; without a listener the event would crash the server.
@@ -184,6 +189,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       processes: snapshots.map(processInfo),
       timestamp: Date.now(),
       limits: { viewerLines: options.viewerLines },
+      access,
     };
     client.send(encode(info));
     const scrollbacks = snapshots.map((snapshot) => control.scrollback(snapshot.name));
@@ -234,7 +240,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       socket.once('close', () => {
         connections--;
       });
-      wss.handleUpgrade(request, socket, head, onConnection);
+      wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, verdict.access));
     },
 
     async close() {

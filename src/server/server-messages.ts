@@ -11,11 +11,12 @@ export function processInfo(snapshot: ProcessSnapshot): ProcessInfo {
     restarts: snapshot.restarts,
   };
   if (snapshot.pid !== null) info.pid = snapshot.pid;
+  if (snapshot.facts.stopping === true) info.stopping = true;
   return info;
 }
 
 export function statusMessage(snapshot: ProcessSnapshot, timestamp: number): StatusMessage {
-  return {
+  const message: StatusMessage = {
     type: 'status',
     name: snapshot.name,
     status: snapshot.status,
@@ -25,6 +26,8 @@ export function statusMessage(snapshot: ProcessSnapshot, timestamp: number): Sta
     signal: snapshot.signal,
     restarts: snapshot.restarts,
   };
+  if (snapshot.facts.stopping === true) message.stopping = true;
+  return message;
 }
 
 export function errorMessage(code: ErrorCode | undefined, message: string, process?: string): ErrorMessage {

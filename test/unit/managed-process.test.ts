@@ -278,7 +278,9 @@ describe('ManagedProcess', () => {
     const kinds = fake.events
       .filter((e) => e.kind === 'exit' || e.kind === 'status')
       .map((e) =>
-        e.kind === 'exit' ? `exit:${e.run}:${e.exitCode}:${e.requested}:${e.restarting}` : e.snapshot.status,
+        e.kind === 'exit'
+          ? `exit:${e.run}:${e.exitCode}:${e.requested}:${e.restarting}`
+          : `${e.snapshot.status}${e.snapshot.facts.stopping === true ? ' (stopping)' : ''}`,
       );
     assert.deepEqual(kinds, [
       'starting',
@@ -287,10 +289,12 @@ describe('ManagedProcess', () => {
       'error',
       'starting',
       'running',
+      'running (stopping)',
       'exit:2:null:true:true',
       'stopped',
       'starting',
       'running',
+      'running (stopping)',
       'exit:3:null:true:false',
       'stopped',
     ]);

@@ -1,4 +1,5 @@
 import type { CommandHandlers } from './handler.js';
+import { kill } from './kill.js';
 import { restart, restartAll, start, stop, stopAll } from './lifecycle.js';
 
 export const COMMAND_HANDLERS: CommandHandlers = {
@@ -7,4 +8,5 @@ export const COMMAND_HANDLERS: CommandHandlers = {
   start,
   'restart-all': restartAll,
   'stop-all': stopAll,
+  kill,
 };
