@@ -281,11 +281,20 @@ export class ManagedProcess {
   async #terminate(): Promise<void> {
     const run = this.#run;
     if (run === null) return;
-    if (!run.exited) {
-      run.stopRequested = true;
-      if (run.pid !== null && this.#facts.stopping !== true) this.annotate({ stopping: true });
+    // `stopping` lasts until the whole tree is gone, not just the child: the shell a command runs in often
+    // dies of the SIGTERM at once while the program it started ignores it, and that is when Kill is needed.
+    const stopping = !run.exited && run.pid !== null;
+    if (!run.exited) run.stopRequested = true;
+    if (stopping) this.annotate({ stopping: true });
+    try {
+      await this.#terminateTree(run);
+    } finally {
+      if (stopping) {
+        const { stopping: _ended, ...facts } = this.#facts;
+        this.#facts = facts;
+        this.#emitStatus();
+      }
     }
-    await this.#terminateTree(run);
     await run.exit;
     this.#run = null;
   }
@@ -417,11 +426,6 @@ export class ManagedProcess {
     this.#pid = null;
     this.#exitCode = code;
     this.#signal = signal;
-    // Cleared without an event of its own: the status this exit settles in carries the change.
-    if (this.#facts.stopping === true) {
-      const { stopping: _ended, ...facts } = this.#facts;
-      this.#facts = facts;
-    }
     const name = this.#spec.name;
     if (!run.stopRequested) {
       // What the command left running (a server it started in the background) is cleaned up right away,

@@ -291,11 +291,13 @@ describe('ManagedProcess', () => {
       'running',
       'running (stopping)',
       'exit:2:null:true:true',
+      'stopped (stopping)',
       'stopped',
       'starting',
       'running',
       'running (stopping)',
       'exit:3:null:true:false',
+      'stopped (stopping)',
       'stopped',
     ]);
   });
