@@ -6,6 +6,7 @@
 
 import { processColorIndex } from '../src/process-color.js';
 import type {
+  Access,
   ErrorMessage,
   OutputStream,
   ProcessStatus,
@@ -26,6 +27,8 @@ export interface ProcessState {
   restarts: number;
   exitCode: number | null;
   signal: string | null;
+  /** Access (issue 15): a stop is under way and the tree is not gone yet; the viewer offers Kill. */
+  stopping: boolean;
   lines: Ring<Line>;
   /** Output arrived live (not replayed) since the user last looked at this process. */
   unread: boolean;
@@ -43,6 +46,8 @@ export interface ViewerState {
   /** Every process's lines in arrival order, for the "All" view; bounded by the same limit. */
   all: Ring<Line>;
   recentErrors: ErrorMessage[];
+  /** Access (issue 15): `view` hides every control; servers that predate it grant control. */
+  access: Access;
 }
 
 /** What one or more updates changed, accumulated until the next frame. */
@@ -68,6 +73,7 @@ export function createState(): ViewerState {
     processes: new Map(),
     all: new Ring(DEFAULT_VIEWER_LINES),
     recentErrors: [],
+    access: 'control',
   };
 }
 
@@ -80,6 +86,7 @@ function createProcess(state: ViewerState, name: string): ProcessState {
     restarts: 0,
     exitCode: null,
     signal: null,
+    stopping: false,
     lines: new Ring(state.lineLimit),
     unread: false,
     lastError: null,
@@ -105,6 +112,7 @@ function applyStatus(process: ProcessState, message: StatusMessage): void {
   if (message.restarts !== undefined) process.restarts = message.restarts;
   if (message.exitCode !== undefined) process.exitCode = message.exitCode;
   if (message.signal !== undefined) process.signal = message.signal;
+  process.stopping = message.stopping === true;
   if (message.status === 'starting' || message.status === 'running') process.lastError = null;
 }
 
@@ -116,6 +124,7 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
       const limit = message.limits?.viewerLines;
       state.lineLimit = limit !== undefined && limit >= 1 ? Math.floor(limit) : DEFAULT_VIEWER_LINES;
       state.version = message.version;
+      state.access = message.access ?? 'control';
       state.all = new Ring(state.lineLimit);
       const processes = new Map<string, ProcessState>();
       state.processes = processes;
@@ -127,6 +136,7 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
         process.restarts = info.restarts ?? 0;
         process.exitCode = info.exitCode ?? null;
         process.signal = info.signal ?? null;
+        process.stopping = info.stopping === true;
         processes.set(info.name, process);
       }
       changes.sidebar = true;
