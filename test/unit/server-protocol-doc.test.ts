@@ -41,6 +41,6 @@ describe('docs/protocol.md', () => {
       }
     }
     assert.deepEqual([...serverTypes].sort(), ['error', 'info', 'process', 'status']);
-    assert.deepEqual([...actions].sort(), ['restart', 'restart-all', 'start', 'stop', 'stop-all']);
+    assert.deepEqual([...actions].sort(), ['kill', 'restart', 'restart-all', 'start', 'stop', 'stop-all']);
   });
 });
