@@ -237,8 +237,8 @@ export async function runProcesses(
     // Every path here has stopped the processes (or never started them), so the watchdog may stand down.
     restoreKeyboard?.();
     await guard?.release();
-    stopCi();
     await logFiles?.close();
+    stopCi();
     detachPrinter();
     for (const signal of SHUTDOWN_SIGNALS) io.signals.off(signal, onSignal);
   }

@@ -309,7 +309,6 @@ export const SETTINGS = {
     shape: 'boolean',
     flag: {},
   }),
-
   // Persisted logs (src/output/log-files.ts).
   logDir: field({
     schema: v.pipe(
