@@ -6,6 +6,8 @@ import {
   decodeServerMessage,
   type ErrorMessage,
   type InfoMessage,
+  type MetricsMessage,
+  type ProcessesMessage,
   type ProcessOutputMessage,
   type StatusMessage,
 } from './protocol.js';
@@ -50,6 +52,10 @@ export type ClientEvents = {
   process: [ProcessOutputMessage];
   status: [StatusMessage];
   error: [ErrorMessage];
+  /** The list of processes changed (a config reload); `info` comes only once per connection. */
+  processes: [ProcessesMessage];
+  /** Resource use of every process, every few seconds (an extension; see docs/protocol.md). */
+  metrics: [MetricsMessage];
   /** A frame from the server that failed validation; it is dropped. */
   invalid: [{ code: string; message: string }];
 };
@@ -136,6 +142,11 @@ export class LucidLinesClient {
     return this.#send({ type: 'command', action: 'stop-all' });
   }
 
+  /** Writes `data` to the stdin of a process whose config has `"stdin": true`. */
+  input(name: string, data: string): boolean {
+    return this.#send({ type: 'command', action: 'input', target: name, data });
+  }
+
   /** Closes the connection cleanly and stops reconnecting. */
   close(): void {
     this.#closed = true;
@@ -204,6 +215,12 @@ export class LucidLinesClient {
         break;
       case 'error':
         this.#emit('error', message);
+        break;
+      case 'processes':
+        this.#emit('processes', message);
+        break;
+      case 'metrics':
+        this.#emit('metrics', message);
         break;
     }
   }

@@ -252,6 +252,11 @@ export function viewerUrlIntro(version: string, processCount: number): string {
   return `${chalk.bold(`lucidlines ${version}`)}: running ${processes}; the viewer is at\n`;
 }
 
+/** Printed when a process first announces a URL, so it can be opened from the terminal. */
+export function detectedUrlLine(name: string, url: string): string {
+  return `${name} → ${url}`;
+}
+
 export function shuttingDownNotice(): string {
   return chalk.dim('lucidlines: stopping all processes (press Ctrl-C again to kill them at once)...\n');
 }
@@ -533,6 +538,75 @@ export function stoppingOthersNotice(name: string, exitCode: number | null, flag
 export function ciResultNotice(code: number, decider: string | null): string {
   const by = decider === null ? '' : ` (decided by ${decider})`;
   return chalk.dim(`lucidlines: every process has ended; exiting with code ${code}${by}.\n`);
+}
+
+// Watch-restart and live config reload (src/behaviours/watch.ts, src/config/reload.ts).
+
+/** Printed once a process's watcher has read its folders: from here on, every change restarts it. */
+export function watchReadyNotice(name: string, globs: readonly string[]): string {
+  return chalk.dim(`lucidlines: [${name}] watching ${globs.join(', ')} for changes\n`);
+}
+
+export function watchRestartNotice(name: string, file: string): string {
+  return chalk.dim(`lucidlines: [${name}] ${file} changed, restarting\n`);
+}
+
+export function watchFailedNotice(name: string, detail: string): string {
+  return chalk.yellow(
+    `lucidlines: [${name}] cannot watch for changes (${detail}); it is no longer restarted on changes. Narrow "watch", add "watchIgnore" for big generated folders, or on Linux raise fs.inotify.max_user_watches; then save the config or restart lucidlines.\n`,
+  );
+}
+
+/** Printed once the config file is watched, so a user (or a test) knows that edits are seen from now on. */
+export function configWatchReadyNotice(file: string): string {
+  return chalk.dim(`lucidlines: watching ${file} for edits\n`);
+}
+
+export function configWatchFailedNotice(file: string, detail: string): string {
+  return chalk.yellow(
+    `lucidlines: cannot watch ${file} for edits (${detail}); restart lucidlines to apply changes to it.\n`,
+  );
+}
+
+/** What an applied edit changed, process by process. */
+export function configReloadedNotice(
+  file: string,
+  changes: { added: readonly string[]; removed: readonly string[]; changed: readonly string[] },
+): string {
+  const parts = [
+    changes.added.length > 0 ? `started ${changes.added.join(', ')}` : null,
+    changes.removed.length > 0 ? `stopped ${changes.removed.join(', ')}` : null,
+    changes.changed.length > 0 ? `restarted ${changes.changed.join(', ')} (changed)` : null,
+  ].filter((part) => part !== null);
+  const what = parts.length === 0 ? 'no process changed' : parts.join('; ');
+  return chalk.dim(`lucidlines: applied the edit of ${file}: ${what}\n`);
+}
+
+/** The same problems as at start, but lucidlines keeps running the config it had. */
+export function configEditProblemsMessage(
+  file: string,
+  problems: readonly ConfigProblem[],
+  more = false,
+): string {
+  const count = more
+    ? 'problems'
+    : problems.length === 1
+      ? 'this problem'
+      : `these ${problems.length} problems`;
+  const lines = [...problems.map((p) => `  ${problemLine(p)}`), ...notShown(more ? 'some' : 0, 'problems')];
+  return format({
+    title: 'CONFIG EDIT NOT APPLIED',
+    body: `The edited ${chalk.bold(file)} has ${count}, so the processes keep running as configured before:\n\n${lines.join('\n')}`,
+    wayOut: 'Fix the config and save it again: the edit is applied as soon as the file is valid.',
+  });
+}
+
+/** Settings that only take effect at start (the viewer's address, its token, the engine's limits). */
+export function configNeedsRestartMessage(file: string, settings: readonly string[]): string {
+  const names = settings.map((setting) => `"${setting}"`).join(', ');
+  return chalk.yellow(
+    `lucidlines: the edit of ${file} changes ${names}, which takes effect only when lucidlines starts: stop it (Ctrl-C) and start it again. The processes of the edit were applied.\n`,
+  );
 }
 
 /** Writing a log file failed; lucidlines runs on, without that log. */

@@ -19,6 +19,10 @@ export interface ProcessInfo {
   restarts?: number;
   /** Extension (access, issue 15): true while a stop is under way and the process has not exited yet. */
   stopping?: boolean;
+  /** Extension: the URLs the process announced (see StatusMessage.urls). */
+  urls?: string[];
+  /** Extension: present and true when the process accepts the `input` command. */
+  stdin?: boolean;
 }
 
 /**
@@ -62,6 +66,33 @@ export interface StatusMessage {
   restarts?: number;
   /** Extension (access, issue 15): see `ProcessInfo.stopping`. */
   stopping?: boolean;
+  /**
+   * Extension: the URLs the current run printed (a dev server's "Local: http://localhost:5173/"), deduplicated,
+   * at most MAX_URLS; absent until one was found, and empty again once the run ended.
+   */
+  urls?: string[];
+}
+
+/** How many detected URLs one process carries at most. */
+export const MAX_URLS = 8;
+
+/** Extension: one process's resource use, summed over its whole process tree. */
+export interface ProcessMetrics {
+  name: string;
+  /** Percent of one core over the last interval (200 = two cores busy); null where it cannot be measured. */
+  cpu: number | null;
+  /** Resident memory of the tree in bytes; null where it cannot be measured. */
+  memory: number | null;
+  /** Milliseconds since the current run started; 0 when it is not running. */
+  uptime: number;
+  restarts: number;
+}
+
+/** Extension: sent every few seconds while clients are connected; see docs/protocol.md. */
+export interface MetricsMessage {
+  type: 'metrics';
+  processes: ProcessMetrics[];
+  timestamp: number;
 }
 
 export const ERROR_CODES = [
@@ -77,6 +108,12 @@ export const ERROR_CODES = [
   'NOT_READY',
   // Access (issue 15): a command from a client that presented the view token.
   'FORBIDDEN',
+  // A config edit was not applied: invalid, or it changes a setting only a restart of lucidlines applies.
+  'CONFIG_INVALID',
+  'CONFIG_NEEDS_RESTART',
+  'STDIN_DISABLED',
+  'NOT_RUNNING',
+  'STDIN_FULL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -88,7 +125,23 @@ export interface ErrorMessage {
   timestamp: number;
 }
 
-export type ServerMessage = InfoMessage | ProcessOutputMessage | StatusMessage | ErrorMessage;
+/**
+ * Extension: the list of processes changed while connected (a config reload added, removed, changed or
+ * reordered processes). The full list in config order; output of processes still listed is kept.
+ */
+export interface ProcessesMessage {
+  type: 'processes';
+  processes: ProcessInfo[];
+  timestamp: number;
+}
+
+export type ServerMessage =
+  | InfoMessage
+  | ProcessOutputMessage
+  | StatusMessage
+  | ErrorMessage
+  | ProcessesMessage
+  | MetricsMessage;
 
 export const TARGETED_ACTIONS = [
   'restart',
@@ -101,9 +154,21 @@ export const GLOBAL_ACTIONS = ['restart-all', 'stop-all'] as const;
 export type TargetedAction = (typeof TARGETED_ACTIONS)[number];
 export type GlobalAction = (typeof GLOBAL_ACTIONS)[number];
 
+/** Extension: writes `data` to the stdin of a process whose config has `"stdin": true`. */
+export interface InputCommand {
+  type: 'command';
+  action: 'input';
+  target: string;
+  data: string;
+}
+
+/** The longest `data` of one `input` command, in UTF-16 code units: a pasted line, not a file. */
+export const MAX_INPUT_LENGTH = 4096;
+
 export type CommandMessage =
   | { type: 'command'; action: TargetedAction; target: string }
-  | { type: 'command'; action: GlobalAction };
+  | { type: 'command'; action: GlobalAction }
+  | InputCommand;
 
 export type ClientMessage = CommandMessage;
 
@@ -153,14 +218,28 @@ export function decodeClientMessage(text: string): Decoded<ClientMessage> {
   const { action, target } = data;
   if (typeof action !== 'string') return fail('INVALID_MESSAGE', 'The field "action" must be a string.');
   if (includes(GLOBAL_ACTIONS, action)) return { ok: true, value: { type: 'command', action } };
+  if (action === 'input') return decodeInput(target, data.data);
   if (includes(TARGETED_ACTIONS, action)) {
     if (typeof target !== 'string' || target.length === 0) {
       return fail('INVALID_MESSAGE', `The action "${action}" needs a "target" naming a process.`);
     }
     return { ok: true, value: { type: 'command', action, target } };
   }
-  const known = [...TARGETED_ACTIONS, ...GLOBAL_ACTIONS].join(', ');
+  const known = [...TARGETED_ACTIONS, ...GLOBAL_ACTIONS, 'input'].join(', ');
   return fail('UNKNOWN_ACTION', `Unknown action ${JSON.stringify(action)}; expected one of ${known}.`);
+}
+
+function decodeInput(target: unknown, data: unknown): Decoded<ClientMessage> {
+  if (typeof target !== 'string' || target.length === 0) {
+    return fail('INVALID_MESSAGE', 'The action "input" needs a "target" naming a process.');
+  }
+  if (typeof data !== 'string' || data.length === 0) {
+    return fail('INVALID_MESSAGE', 'The action "input" needs a non-empty string "data" to write.');
+  }
+  if (data.length > MAX_INPUT_LENGTH) {
+    return fail('INVALID_MESSAGE', `The "data" of an input is limited to ${MAX_INPUT_LENGTH} characters.`);
+  }
+  return { ok: true, value: { type: 'command', action: 'input', target, data } };
 }
 
 function isOptionalNumberOrNull(value: unknown): boolean {
@@ -169,6 +248,21 @@ function isOptionalNumberOrNull(value: unknown): boolean {
 
 function isOptionalStringOrNull(value: unknown): boolean {
   return value === undefined || value === null || typeof value === 'string';
+}
+
+function isOptionalStringList(value: unknown): boolean {
+  return value === undefined || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
+}
+
+function isProcessMetrics(value: unknown): value is ProcessMetrics {
+  return (
+    isRecord(value) &&
+    typeof value.name === 'string' &&
+    (value.cpu === null || typeof value.cpu === 'number') &&
+    (value.memory === null || typeof value.memory === 'number') &&
+    typeof value.uptime === 'number' &&
+    typeof value.restarts === 'number'
+  );
 }
 
 function isProcessInfo(value: unknown): value is ProcessInfo {
@@ -181,7 +275,9 @@ function isProcessInfo(value: unknown): value is ProcessInfo {
     isOptionalNumberOrNull(value.exitCode) &&
     isOptionalStringOrNull(value.signal) &&
     (value.restarts === undefined || typeof value.restarts === 'number') &&
-    (value.stopping === undefined || typeof value.stopping === 'boolean')
+    (value.stopping === undefined || typeof value.stopping === 'boolean') &&
+    isOptionalStringList(value.urls) &&
+    (value.stdin === undefined || typeof value.stdin === 'boolean')
   );
 }
 
@@ -215,7 +311,8 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
         isOptionalNumberOrNull(data.exitCode) &&
         isOptionalStringOrNull(data.signal) &&
         (data.restarts === undefined || typeof data.restarts === 'number') &&
-        (data.stopping === undefined || typeof data.stopping === 'boolean')
+        (data.stopping === undefined || typeof data.stopping === 'boolean') &&
+        isOptionalStringList(data.urls)
       ) {
         return { ok: true, value: data as unknown as StatusMessage };
       }
@@ -239,6 +336,16 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
         (data.access === undefined || includes(ACCESS_LEVELS, data.access))
       ) {
         return { ok: true, value: data as unknown as InfoMessage };
+      }
+      break;
+    case 'processes':
+      if (Array.isArray(data.processes) && data.processes.every(isProcessInfo)) {
+        return { ok: true, value: data as unknown as ProcessesMessage };
+      }
+      break;
+    case 'metrics':
+      if (Array.isArray(data.processes) && data.processes.every(isProcessMetrics)) {
+        return { ok: true, value: data as unknown as MetricsMessage };
       }
       break;
     default:

@@ -4,6 +4,7 @@
 
 import { LucidLinesClient } from '../src/client.js';
 import { documentTitle, faviconUrl, type Health } from './favicon.js';
+import { InputHistory } from './input-history.js';
 import type { Line } from './line-model.js';
 import type { Ring } from './ring.js';
 import { saveLogAsHtml } from './save-html.js';
@@ -54,6 +55,8 @@ const ui = {
   previous: element('previous', HTMLButtonElement),
   next: element('next', HTMLButtonElement),
   output: element('output', HTMLElement),
+  inputLine: element('input-line', HTMLFormElement),
+  stdin: element('stdin', HTMLInputElement),
   notice: element('notice', HTMLDivElement),
   help: element('help', HTMLDialogElement),
   favicon: element('favicon', HTMLLinkElement),
@@ -69,6 +72,8 @@ let query: CompiledQuery = { ok: true, matcher: null };
 /** Ring position of the match last moved to with next/previous. */
 let currentMatch = -1;
 const matches = new MatchIndex<Line>();
+/** What was sent to each process's stdin, for the input line's ↑ and ↓. */
+const histories = new Map<string, InputHistory>();
 let frame = 0;
 
 function scheduleFrame(): void {
@@ -113,11 +118,20 @@ client.on('info', (message) => {
   ui.notice.textContent = '';
   scheduleFrame();
 });
+client.on('processes', (message) => {
+  update(state, message, changes);
+  if (selected !== null && !state.processes.has(selected)) select(null);
+  scheduleFrame();
+});
 client.on('process', (message) => {
   update(state, message, changes);
   scheduleFrame();
 });
 client.on('status', (message) => {
+  update(state, message, changes);
+  scheduleFrame();
+});
+client.on('metrics', (message) => {
   update(state, message, changes);
   scheduleFrame();
 });
@@ -247,6 +261,8 @@ function renderControls(searching: boolean): void {
   const running = process !== undefined && (process.status === 'running' || process.status === 'starting');
   ui.toggleRunning.textContent = running ? '■ Stop' : '▶ Start';
   ui.kill.hidden = process?.stopping !== true;
+  const takesInput = process?.stdin === true;
+  if (ui.inputLine.hidden === takesInput) ui.inputLine.hidden = !takesInput;
   setPressed(ui.follow, pane.following);
   setPressed(ui.timestamps, showTimestamps);
   setPressed(ui.filter, filterOnly);
@@ -303,6 +319,25 @@ function sendToSelected(action: 'restart' | 'toggle' | 'kill'): void {
   if (action === 'restart') client.restart(process.name);
   else if (process.status === 'running' || process.status === 'starting') client.stop(process.name);
   else client.start(process.name);
+}
+
+function historyOf(name: string): InputHistory {
+  let history = histories.get(name);
+  if (history === undefined) {
+    history = new InputHistory();
+    histories.set(name, history);
+  }
+  return history;
+}
+
+/** Sends the input line to the selected process's stdin as one line; an empty line sends just Enter. */
+function sendInput(): void {
+  const process = selectedProcess();
+  if (process === undefined || !process.stdin) return;
+  const line = ui.stdin.value;
+  if (!client.input(process.name, `${line}\n`)) return;
+  historyOf(process.name).add(line);
+  ui.stdin.value = '';
 }
 
 function clearView(): void {
@@ -443,6 +478,18 @@ ui.filter.addEventListener('click', () => {
   filterOnly = !filterOnly;
   changes.lines = true;
   scheduleFrame();
+});
+ui.inputLine.addEventListener('submit', (event) => {
+  event.preventDefault();
+  sendInput();
+});
+ui.stdin.addEventListener('keydown', (event) => {
+  const process = selectedProcess();
+  if (process === undefined || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) return;
+  const history = historyOf(process.name);
+  const line = event.key === 'ArrowUp' ? history.previous(ui.stdin.value) : history.next();
+  event.preventDefault();
+  if (line !== null) ui.stdin.value = line;
 });
 ui.notice.addEventListener('click', () => {
   ui.notice.textContent = '';

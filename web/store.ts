@@ -8,7 +8,10 @@ import { processColorIndex } from '../src/process-color.js';
 import type {
   Access,
   ErrorMessage,
+  MetricsMessage,
   OutputStream,
+  ProcessesMessage,
+  ProcessInfo,
   ProcessStatus,
   ServerMessage,
   StatusMessage,
@@ -34,6 +37,12 @@ export interface ProcessState {
   unread: boolean;
   /** The last error the server reported for this process, cleared when it runs again. */
   lastError: string | null;
+  /** The URLs its current run announced (status and info `urls`), shown as links in the sidebar. */
+  urls: string[];
+  /** The server accepts `input` for it (info `stdin`): the viewer shows an input line under its output. */
+  stdin: boolean;
+  /** The latest `metrics` entry for it; null until one arrived. */
+  metrics: { cpu: number | null; memory: number | null } | null;
   /** The process's colour (0–7) from a hash of its name, the same as in the terminal. */
   readonly colorIndex: number;
   readonly assemblers: Record<OutputStream, LineAssembler>;
@@ -90,6 +99,9 @@ function createProcess(state: ViewerState, name: string): ProcessState {
     lines: new Ring(state.lineLimit),
     unread: false,
     lastError: null,
+    urls: [],
+    stdin: false,
+    metrics: null,
     colorIndex: processColorIndex(name),
     assemblers: { stdout: new LineAssembler(name, 'stdout'), stderr: new LineAssembler(name, 'stderr') },
   };
@@ -113,6 +125,7 @@ function applyStatus(process: ProcessState, message: StatusMessage): void {
   if (message.exitCode !== undefined) process.exitCode = message.exitCode;
   if (message.signal !== undefined) process.signal = message.signal;
   process.stopping = message.stopping === true;
+  if (message.urls !== undefined) process.urls = message.urls;
   if (message.status === 'starting' || message.status === 'running') process.lastError = null;
 }
 
@@ -130,13 +143,7 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
       state.processes = processes;
       for (const info of message.processes) {
         const process = createProcess(state, info.name);
-        process.command = info.command;
-        process.status = info.status;
-        process.pid = info.pid ?? null;
-        process.restarts = info.restarts ?? 0;
-        process.exitCode = info.exitCode ?? null;
-        process.signal = info.signal ?? null;
-        process.stopping = info.stopping === true;
+        applyProcessInfo(process, info);
         processes.set(info.name, process);
       }
       changes.sidebar = true;
@@ -168,16 +175,68 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
       applyStatus(processNamed(state, message.name, changes), message);
       changes.sidebar = true;
       break;
+    case 'processes':
+      applyProcessList(state, message);
+      changes.sidebar = true;
+      changes.lines = true;
+      break;
     case 'error':
       state.recentErrors.push(message);
       if (state.recentErrors.length > MAX_RECENT_ERRORS) state.recentErrors.shift();
-      if (message.process !== undefined) {
+      if (message.process !== undefined && !isInputRefusal(message)) {
         const process = state.processes.get(message.process);
         if (process !== undefined) process.lastError = message.message;
       }
       changes.sidebar = true;
       break;
+    case 'metrics':
+      applyMetrics(state, message);
+      changes.sidebar = true;
+      break;
   }
+}
+
+/**
+ * A refused `input` names the process it was meant for, but says nothing wrong about that process (it was
+ * stopped, or takes no input), so it must not put the process's error mark up.
+ */
+function isInputRefusal(message: ErrorMessage): boolean {
+  return message.code === 'STDIN_DISABLED' || message.code === 'NOT_RUNNING' || message.code === 'STDIN_FULL';
+}
+
+/** Metrics of processes the viewer does not know are dropped: a metrics message never adds a process. */
+function applyMetrics(state: ViewerState, message: MetricsMessage): void {
+  for (const entry of message.processes) {
+    const process = state.processes.get(entry.name);
+    if (process !== undefined) process.metrics = { cpu: entry.cpu, memory: entry.memory };
+  }
+}
+
+/**
+ * A config reload changed the list: processes still listed keep their lines and marks, new ones are added,
+ * and removed ones leave the sidebar. Their lines stay in the "All" view, as the output they were.
+ */
+function applyProcessList(state: ViewerState, message: ProcessesMessage): void {
+  const processes = new Map<string, ProcessState>();
+  for (const info of message.processes) {
+    const process = state.processes.get(info.name) ?? createProcess(state, info.name);
+    applyProcessInfo(process, info);
+    processes.set(info.name, process);
+  }
+  state.processes = processes;
+}
+
+/** The one place an `info` or `processes` entry becomes a process's state; both carry the same fields. */
+function applyProcessInfo(process: ProcessState, info: ProcessInfo): void {
+  process.command = info.command;
+  process.status = info.status;
+  process.pid = info.pid ?? null;
+  process.restarts = info.restarts ?? process.restarts;
+  process.exitCode = info.exitCode ?? null;
+  process.signal = info.signal ?? null;
+  process.urls = info.urls ?? [];
+  process.stdin = info.stdin === true;
+  process.stopping = info.stopping === true;
 }
 
 export function markRead(state: ViewerState, name: string, changes: Changes): void {

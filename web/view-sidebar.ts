@@ -13,6 +13,34 @@ const STATUS_ICONS: Record<ProcessStatus, string> = {
 
 const PROCESS_COLORS = 8;
 
+/** "12.5% · 143 MB": compact enough for the sidebar's meta line. */
+export function metricsLabel(metrics: { cpu: number | null; memory: number | null }): string {
+  const parts: string[] = [];
+  if (metrics.cpu !== null) parts.push(`${metrics.cpu.toFixed(metrics.cpu < 10 ? 1 : 0)}%`);
+  if (metrics.memory !== null) {
+    const mb = metrics.memory / (1024 * 1024);
+    parts.push(mb >= 1024 ? `${(mb / 1024).toFixed(1)} GB` : `${mb.toFixed(mb < 10 ? 1 : 0)} MB`);
+  }
+  return parts.join(' · ');
+}
+
+/** Only http and https become links: a process could print a javascript: URL as easily as a real one. */
+function safeLink(url: string): HTMLAnchorElement | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
+  const link = document.createElement('a');
+  link.href = parsed.href;
+  link.textContent = url;
+  link.target = '_blank';
+  link.rel = 'noopener noreferrer';
+  return link;
+}
+
 /**
  * The badge's word. A process that ended by itself says how, as the terminal does: a dev server that quits
  * with code 0 (a watcher whose stdin closed, a one-shot build) must not read like one somebody stopped.
@@ -40,6 +68,11 @@ export class Sidebar {
    * of a button are rebuilt, never the button itself.
    */
   readonly #buttons = new Map<string | null, HTMLButtonElement>();
+  /**
+   * The links of each process that announced URLs, outside its button (a link inside a button is not
+   * clickable on its own), rebuilt only when the URLs change so that a click on one is never lost either.
+   */
+  readonly #links = new Map<string, { key: string; element: HTMLDivElement }>();
 
   constructor(list: HTMLElement, onSelect: (name: string | null) => void) {
     this.#list = list;
@@ -65,7 +98,7 @@ export class Sidebar {
   }
 
   render(processes: Iterable<ProcessState>, selected: string | null): void {
-    const items: HTMLButtonElement[] = [];
+    const items: HTMLElement[] = [];
     const all = this.#entry(null, selected === null);
     const allHead = document.createElement('span');
     allHead.className = 'head';
@@ -97,15 +130,43 @@ export class Sidebar {
         span('restarts', `↻ ${process.restarts}`),
       );
       meta.lastElementChild?.setAttribute('title', 'restarts');
+      const usageText = process.metrics === null ? '' : metricsLabel(process.metrics);
+      if (usageText !== '') {
+        const usage = span('usage', usageText);
+        usage.title = 'CPU (percent of one core) and memory of its process tree';
+        meta.append(usage);
+      }
       button.replaceChildren(head, meta);
       items.push(button);
+      const links = this.#linksOf(process);
+      if (links !== null) items.push(links);
     }
     for (const [name, button] of this.#buttons) {
       if (!items.includes(button)) this.#buttons.delete(name);
+    }
+    for (const [name, links] of this.#links) {
+      if (!items.includes(links.element)) this.#links.delete(name);
     }
     const children = this.#list.children;
     if (children.length !== items.length || items.some((item, i) => children[i] !== item)) {
       this.#list.replaceChildren(...items);
     }
+  }
+
+  #linksOf(process: ProcessState): HTMLDivElement | null {
+    const key = process.urls.join('\n');
+    const kept = this.#links.get(process.name);
+    if (kept !== undefined && kept.key === key) return kept.element;
+    const anchors = process.urls.map(safeLink).filter((link) => link !== null);
+    if (anchors.length === 0) {
+      this.#links.delete(process.name);
+      return null;
+    }
+    const element = document.createElement('div');
+    element.className = 'urls';
+    element.dataset.name = process.name;
+    element.append(...anchors);
+    this.#links.set(process.name, { key, element });
+    return element;
   }
 }

@@ -5,6 +5,13 @@ import type { BehaviourHost } from '../process/events.js';
  * restarting on file changes, and so on, one per file in this folder. A behaviour sees the processes only
  * through the host's events and controls, never the engine's internals, so each can be tested against a fake
  * host, and adding one touches its own file and the list in `attachBehaviours`' caller.
+ *
+ * The processes can change while a behaviour is attached: a live config reload (src/config/reload.ts) adds,
+ * removes and changes processes without detaching anything. So a behaviour reads `host.spec(name)` when it
+ * acts, never keeps a spec from `attach`, and one that holds something per process (a watcher, a timer, a
+ * stop order) re-reads `host.list()` on the `processes` event. That event follows every applied reload,
+ * after the removed processes are gone and before the added and changed ones start; a changed process's
+ * spec is a new object, so comparing with `===` finds the changed ones.
  */
 export interface Behaviour {
   /**

@@ -1,6 +1,19 @@
+import { watchFolders } from '../folder-watcher.js';
 import type { Behaviour } from './behaviour.js';
+import { urlDetection } from './url-detection.js';
+import { watchBehaviour } from './watch.js';
+
+/** What a run gives the behaviours beyond the host: where their terminal lines go. */
+export interface BehaviourContext {
+  report: (line: string) => void;
+}
+
+const systemTimers = {
+  setTimeout: (callback: () => void, ms: number) => setTimeout(callback, ms),
+  clearTimeout: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 /** The behaviours every run of lucidlines attaches, in the order they are attached. */
-export function standardBehaviours(): Behaviour[] {
-  return [];
+export function standardBehaviours(context: BehaviourContext): Behaviour[] {
+  return [watchBehaviour({ watchFolders, timers: systemTimers, report: context.report }), urlDetection()];
 }

@@ -8,7 +8,7 @@ import { discover, findRepositoryRoot } from '../config/discover.js';
 import type { Settings } from '../config/fields.js';
 import { findConfigFile } from '../config/find.js';
 import type { RawFlags } from '../config/flags.js';
-import { loadConfig, settingsFromFlags } from '../config/load.js';
+import { type LoadResult, type LucidConfig, loadConfig, settingsFromFlags } from '../config/load.js';
 import {
   adHocNamesMessage,
   configProblemsMessage,
@@ -34,6 +34,12 @@ export interface Plan {
   summary: string | null;
   /** Printed on stderr before the start: config warnings. */
   notices: string[];
+  /**
+   * The config file to watch for edits, and how to load it again; null without a config file. Discovered
+   * workspaces are not watched: they come from many package.json files and the workspace globs, and
+   * re-running discovery on every install would restart processes nobody edited.
+   */
+  reload: { initial: LucidConfig; load: () => Promise<LoadResult> } | null;
 }
 
 export type Planned = { kind: 'plan'; plan: Plan } | { kind: 'refused'; code: number; message: string };
@@ -78,7 +84,15 @@ export async function planFromConfigOrDiscovery(cwd: string, flags: RawFlags): P
   const { settings, processes, engine, file } = loaded.config;
   return {
     kind: 'plan',
-    plan: { processes, settings, engine, projectRoot: path.dirname(file), summary: null, notices },
+    plan: {
+      processes,
+      settings,
+      engine,
+      projectRoot: path.dirname(file),
+      summary: null,
+      notices,
+      reload: { initial: loaded.config, load: () => loadConfig({ cwd, flags, found }) },
+    },
   };
 }
 
@@ -110,6 +124,7 @@ async function planFromDiscovery(cwd: string, flags: RawFlags): Promise<Planned>
           projectRoot: discovery.root,
           summary: discoveredProcessesMessage(discovery),
           notices: [],
+          reload: null,
         },
       };
   }
@@ -138,6 +153,7 @@ export async function planFromCommands(
       projectRoot: (await repositoryRootOf(cwd)) ?? cwd,
       summary: null,
       notices: [],
+      reload: null,
     },
   };
 }

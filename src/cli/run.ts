@@ -7,6 +7,7 @@ import path from 'node:path';
 import defaultChalk, { Chalk } from 'chalk';
 import { attachBehaviours } from '../behaviours/behaviour.js';
 import { standardBehaviours } from '../behaviours/standard.js';
+import { watchConfig } from '../config/reload.js';
 import {
   ciResultNotice,
   forcedShutdownNotice,
@@ -23,6 +24,7 @@ import {
   viewerUrlIntro,
   viewOnlyUrlIntro,
 } from '../errors.js';
+import { watchFolders } from '../folder-watcher.js';
 import { attachLogFiles, type LogFiles } from '../output/log-files.js';
 import type { ProcessControl, ProcessSnapshot, SupervisorEvent } from '../process/events.js';
 import { newInstanceId } from '../process/marker.js';
@@ -70,6 +72,7 @@ export async function runProcesses(
   let detachBehaviours = () => {};
   let stopCi = () => {};
   let restoreKeyboard: (() => void) | null = null;
+  let stopConfigWatch = () => {};
   try {
     const planned = await makePlan();
     if (planned.kind === 'refused') {
@@ -186,7 +189,23 @@ export async function runProcesses(
     // any child is spawned, which is what the leftover sweep and the watchdog need.
     guard = await io.guardRun({ projectRoot, instanceId, killTimeoutMs: engine.killTimeoutMs }, supervisor);
     for (const notice of guard.notices) print(io.stderr, notice);
-    detachBehaviours = attachBehaviours(supervisor, standardBehaviours());
+    detachBehaviours = attachBehaviours(
+      supervisor,
+      standardBehaviours({ report: (line) => print(io.stdout, line) }),
+    );
+    const running = supervisor;
+    if (planned.plan.reload !== null) {
+      stopConfigWatch = watchConfig({
+        ...planned.plan.reload,
+        apply: (specs) => running.apply(specs),
+        reject: (code, message) => running.reportConfigRejection(code, message),
+        cwd: io.cwd,
+        watchFolders,
+        timers: { setTimeout, clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout) },
+        out: (text) => print(io.stdout, text),
+        err: (text) => print(io.stderr, text),
+      });
+    }
     if (signalCount === 0) await supervisor.startAll();
     if (signalCount === 0 && !settings.raw) {
       print(own, startupSummary({ processes: supervisor.list(), viewerUrl }, chalk ?? defaultChalk));
@@ -213,10 +232,10 @@ export async function runProcesses(
     }
     await stopRequested;
 
-    // Behaviours stop first, so that none of them restarts a process the shutdown is stopping.
+    // Behaviours and the config watch stop first, so that none of them starts a process the shutdown stops.
+    stopConfigWatch();
     detachBehaviours();
     if (ciCode === null) print(io.stderr, shuttingDownNotice());
-    const running = supervisor;
     let forced: Promise<void> = Promise.resolve();
     onForceRequest = () => {
       print(io.stderr, forcedShutdownNotice());
@@ -228,6 +247,7 @@ export async function runProcesses(
     await server?.close();
     return ciCode ?? EXIT_OK;
   } catch (error) {
+    stopConfigWatch();
     detachBehaviours();
     print(io.stderr, unexpectedErrorMessage(error));
     await supervisor?.shutdown({ force: true }).catch(() => {});

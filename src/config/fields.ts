@@ -4,7 +4,7 @@
 // field is added here and nowhere else.
 
 import * as v from 'valibot';
-import { DEFAULT_ENGINE_OPTIONS } from '../process/spec.js';
+import { DEFAULT_ENGINE_OPTIONS, DEFAULT_WATCH_DEBOUNCE_MS } from '../process/spec.js';
 import { describeValue } from './problems.js';
 import {
   atLeastOne,
@@ -397,6 +397,37 @@ export const PROCESS = {
       'Env file(s) of this process in .env syntax, relative to the config file\'s folder, merged over the top-level "envFile" and under "env"; a later file wins. When one does not exist, this process goes to `error` and the others start.',
     shape: 'string or array',
     defaultText: 'none',
+  }),
+  // Watch-restart (src/behaviours/watch.ts).
+  watch: field({
+    schema: oneOrMore('a glob like "src/**", or a non-empty array of them'),
+    description:
+      'Restart this process when a file matching these globs changes (relative to its "cwd"; a folder means everything in it). node_modules and .git are never watched.',
+    shape: 'string or array',
+    defaultText: 'none',
+  }),
+  watchIgnore: field({
+    schema: oneOrMore('a glob like "dist/**", or a non-empty array of them'),
+    description:
+      'Changes to files matching these globs (relative to "cwd") do not restart the process; matching folders are not even read.',
+    shape: 'string or array',
+    defaultText: 'none',
+  }),
+  watchDebounce: field({
+    // setTimeout turns any delay above 2^31-1 ms into 1 ms.
+    schema: integer(0, 2_147_483_647, 'a whole number of milliseconds from 0 to 2147483647'),
+    default: DEFAULT_WATCH_DEBOUNCE_MS,
+    description:
+      'Milliseconds of quiet after the last watched change before the restart, so a burst of saves restarts once.',
+    shape: 'integer ms',
+  }),
+  // Input from the viewer (src/server/commands/input.ts).
+  stdin: field({
+    schema: boolean(),
+    default: false,
+    description:
+      'Let the browser viewer write to this process\'s stdin (an input line under its output, and the "input" command of the protocol). Off by default: anyone who can open the viewer could type into the process.',
+    shape: 'boolean',
   }),
 } as const satisfies Record<string, Field>;
 

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { missingEnvFileReason } from '../errors.js';
-import type { EngineOptions, ProcessSpec } from '../process/spec.js';
+import { DEFAULT_WATCH_DEBOUNCE_MS, type EngineOptions, type ProcessSpec } from '../process/spec.js';
 import { findRepositoryRoot } from './discover.js';
 import { type EnvFileFailure, type EnvValues, mergeEnvLayers, readEnvFiles } from './env-files.js';
 import { pathText } from './field-path.js';
@@ -25,6 +25,8 @@ export interface LucidConfig {
   settings: Settings;
   processes: ProcessSpec[];
   engine: EngineOptions;
+  /** Absolute paths of every env file the config names, read or missing: a reload watches them too. */
+  envFiles: string[];
 }
 
 /** What was left out beyond the caps of problems.ts. */
@@ -119,13 +121,16 @@ export async function loadConfig({ cwd, flags, found: given }: LoadOptions): Pro
     ...failure,
     file: displayPath(cwd, failure.file),
   });
-  const topLevel = await readEnvFiles(resolve(validated.envFiles));
+  const envFiles = resolve(validated.envFiles);
+  const topLevel = await readEnvFiles(envFiles);
   // Every env file is read before any is reported, so one run shows all of them that need fixing.
   const envFailures: EnvFileFailure[] = topLevel.kind === 'failed' ? topLevel.failures.map(shown) : [];
   const topLevelFile = topLevel.kind === 'loaded' ? topLevel.values : {};
   const processes: ProcessSpec[] = [];
   for (const fields of validated.processes) {
-    const own = await processEnvFile(resolve(asList(fields.envFile)));
+    const ownFiles = resolve(asList(fields.envFile));
+    envFiles.push(...ownFiles);
+    const own = await processEnvFile(ownFiles);
     envFailures.push(...own.refusing.map(shown));
     processes.push({
       name: fields.name,
@@ -141,6 +146,16 @@ export async function loadConfig({ cwd, flags, found: given }: LoadOptions): Pro
         processFile: own.values,
         processEnv: fields.env ?? {},
       }),
+      ...(fields.watch === undefined
+        ? {}
+        : {
+            watch: {
+              globs: asList(fields.watch),
+              ignore: asList(fields.watchIgnore),
+              debounceMs: fields.watchDebounce ?? DEFAULT_WATCH_DEBOUNCE_MS,
+            },
+          }),
+      ...(fields.stdin === true ? { stdin: true } : {}),
       ...(own.missing.length === 0
         ? {}
         : {
@@ -163,7 +178,13 @@ export async function loadConfig({ cwd, flags, found: given }: LoadOptions): Pro
     ok: true,
     warnings,
     omitted,
-    config: { file: found.absolute, settings, processes, engine: engineOptions(settings) },
+    config: {
+      file: found.absolute,
+      settings,
+      processes,
+      engine: engineOptions(settings),
+      envFiles: [...new Set(envFiles)],
+    },
   };
 }
 

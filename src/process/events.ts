@@ -22,6 +22,8 @@ export interface ProcessSnapshot {
   reason: StartReason | null;
   /** What behaviours found out about the process; see `ProcessFacts`. */
   facts: Readonly<ProcessFacts>;
+  /** Present and true when the config lets the viewer write to its stdin (ProcessControl.write). */
+  stdin?: true;
 }
 
 /**
@@ -91,9 +93,31 @@ export type SupervisorEvent =
       timestamp: number;
     }
   /** Stopping a process also stopped these, found outside its tree by their marker or by its pipes. */
-  | { kind: 'swept'; name: string; processes: readonly SweptProcess[]; timestamp: number };
+  | { kind: 'swept'; name: string; processes: readonly SweptProcess[]; timestamp: number }
+  /**
+   * The set or the order of the processes changed (a config reload added or removed some): the full list, in
+   * config order. Emitted after the removed processes are gone and before the added ones start.
+   */
+  | { kind: 'processes'; snapshots: ProcessSnapshot[]; timestamp: number }
+  /** An edit of the config file was not applied (see src/config/reload.ts); the previous config stays. */
+  | { kind: 'config-rejected'; code: ConfigRejection; message: string; timestamp: number };
+
+/**
+ * Why a config edit was not applied: the new config is invalid, or it changes a setting that only a restart
+ * of lucidlines itself can apply (the processes of such an edit are still applied).
+ */
+export type ConfigRejection = 'CONFIG_INVALID' | 'CONFIG_NEEDS_RESTART';
 
 export type SupervisorListener = (event: SupervisorEvent) => void;
+
+/**
+ * The outcome of writing to a process's stdin. `stdin-disabled`: its config did not opt in; `not-running`: no
+ * child is there to read it; `stdin-full`: the child has not read what was written before, which is held in
+ * memory, so more is refused until it reads.
+ */
+export type StdinWrite =
+  | { ok: true }
+  | { ok: false; reason: 'stdin-disabled' | 'not-running' | 'stdin-full' };
 
 /**
  * What the terminal printer, the WebSocket hub and the CLI may do with the running processes. The
@@ -113,6 +137,8 @@ export interface ProcessControl {
   /** Stops the whole tree with SIGKILL at once, also cutting short a stop that is already waiting. */
   kill(name: string): Promise<void>;
   restart(name: string, reason?: StartReason): Promise<void>;
+  /** Writes text to the stdin of the current run; refusals are values (see StdinWrite). */
+  write(name: string, data: string): StdinWrite;
   restartAll(): Promise<void>;
   stopAll(): Promise<void>;
 }

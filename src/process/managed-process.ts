@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import {
   missingWorkingDirectoryMessage,
   processCouldNotStartMessage,
@@ -10,7 +10,14 @@ import { Utf8StreamDecoder } from '../output/decoder.js';
 import { LineSplitter, type Timers } from '../output/line-splitter.js';
 import { Scrollback } from '../output/scrollback.js';
 import type { OutputStream, ProcessStatus } from '../protocol.js';
-import type { OutputChunk, ProcessFacts, ProcessSnapshot, StartReason, SupervisorEvent } from './events.js';
+import type {
+  OutputChunk,
+  ProcessFacts,
+  ProcessSnapshot,
+  StartReason,
+  StdinWrite,
+  SupervisorEvent,
+} from './events.js';
 import type { RunScope, TerminateTree, TreeTermination } from './kill-tree.js';
 import type { SpawnedChild, SpawnFunction } from './spawn.js';
 import type { EngineOptions, ProcessSpec } from './spec.js';
@@ -52,7 +59,7 @@ interface Run {
   /** What besides the tree belongs to this run: its marker and output pipes. */
   readonly scope: RunScope;
   /** Our end of its stdin, closed when it is stopped or has exited. */
-  readonly stdin: { destroy(): void } | null;
+  readonly stdin: Writable | null;
   /** The 'spawn' event arrived. */
   spawned: boolean;
   exited: boolean;
@@ -66,6 +73,12 @@ interface Run {
   /** The termination of its tree, once one was started; resolves when the tree is gone. */
   treeGone: Promise<void> | null;
 }
+
+/**
+ * Text written to a child's stdin that it has not read yet stays in our memory; past this much, more input is
+ * refused, so a child that never reads its stdin cannot make lucidlines grow without bound.
+ */
+const MAX_UNREAD_STDIN_BYTES = 1024 * 1024;
 
 /** Shells exit with 127 when the command does not exist and 126 when it cannot be executed. */
 const SHELL_COULD_NOT_RUN = new Set([126, 127]);
@@ -83,7 +96,7 @@ const SHELL_COULD_NOT_RUN = new Set([126, 127]);
  * restarts yields one restart and a stop after a restart wins.
  */
 export class ManagedProcess {
-  readonly #spec: ProcessSpec;
+  #spec: ProcessSpec;
   readonly #options: EngineOptions;
   readonly #deps: ManagedProcessDeps;
   readonly #scrollback: Scrollback;
@@ -137,11 +150,20 @@ export class ManagedProcess {
       run: this.#runCount,
       reason: this.#reason,
       facts: this.#facts,
+      ...(this.#spec.stdin === true ? { stdin: true } : {}),
     };
   }
 
   get spec(): ProcessSpec {
     return this.#spec;
+  }
+
+  /**
+   * A config reload changed what this process runs: the next spawn uses the new spec (the supervisor then
+   * restarts it). The process object stays, so its scrollback and restart count survive the edit.
+   */
+  replaceSpec(spec: ProcessSpec): void {
+    this.#spec = spec;
   }
 
   /** Merges facts into the snapshot and reports the change with a status event. */
@@ -166,6 +188,26 @@ export class ManagedProcess {
     if (run !== this.#runCount || current === null || current.exited) return Promise.resolve();
     current.failure = message;
     return this.#request('stop', 'manual');
+  }
+
+  /** Writes to the stdin of the current run, if the spec allows it and a child is there to read it. */
+  write(data: string): StdinWrite {
+    if (this.#spec.stdin !== true) return { ok: false, reason: 'stdin-disabled' };
+    const run = this.#run;
+    const stdin = run?.stdin;
+    if (
+      run === null ||
+      !run.spawned ||
+      run.exited ||
+      stdin === null ||
+      stdin === undefined ||
+      stdin.destroyed
+    ) {
+      return { ok: false, reason: 'not-running' };
+    }
+    if (stdin.writableLength > MAX_UNREAD_STDIN_BYTES) return { ok: false, reason: 'stdin-full' };
+    stdin.write(data);
+    return { ok: true };
   }
 
   scrollback(): readonly OutputChunk[] {

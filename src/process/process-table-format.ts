@@ -13,6 +13,11 @@ export interface ProcessEntry {
    * (clock ticks since boot); elsewhere: `ps -o lstart` (to the second).
    */
   startTime: string;
+  /**
+   * What the process used, where the table tells it (Linux; `ps` is not asked, see metrics.ts): CPU time in
+   * clock ticks (user + system, fields 14 and 15 of /proc/<pid>/stat) and resident memory in pages (field 24).
+   */
+  usage?: { cpuTicks: number; rssPages: number };
 }
 
 /** Parses one /proc/<pid>/stat; null when it is not in the expected shape. */
@@ -35,7 +40,11 @@ export function parseProcStat(stat: string): ProcessEntry | null {
   ) {
     return null;
   }
-  return { pid, ppid, pgid, zombie: fields[0] === 'Z', startTime };
+  const entry: ProcessEntry = { pid, ppid, pgid, zombie: fields[0] === 'Z', startTime };
+  const cpuTicks = Number(fields[11]) + Number(fields[12]);
+  const rssPages = Number(fields[21]);
+  if (Number.isInteger(cpuTicks) && Number.isInteger(rssPages)) entry.usage = { cpuTicks, rssPages };
+  return entry;
 }
 
 /**

@@ -11,8 +11,9 @@ import type { ProcessSpec } from './spec.js';
 export interface SpawnedChild {
   readonly pid?: number | undefined;
   /**
-   * A pipe nobody writes to, open for as long as the child runs: many watchers (esbuild --watch, some
-   * Vite plugins) quit as soon as stdin reaches end-of-file, taking it to mean that the parent went away.
+   * A pipe open for as long as the child runs: many watchers (esbuild --watch, some Vite plugins) quit as
+   * soon as stdin reaches end-of-file, taking it to mean that the parent went away. Only the viewer's `input`
+   * command writes to it, for processes whose config opts in.
    */
   readonly stdin: Writable | null;
   readonly stdout: Readable | null;
@@ -68,7 +69,7 @@ function spawnOptions(spec: ProcessSpec, run: RunIdentity) {
   };
 }
 
-/** Writing is for a later issue; a child that closes its end must not crash the engine meanwhile. */
+/** A child that closes its end (or exits) while we write must not crash the engine with an EPIPE. */
 function quietStdin(stdin: Writable | null): Writable | null {
   stdin?.on('error', () => {});
   return stdin;

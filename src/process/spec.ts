@@ -16,7 +16,22 @@ export interface ProcessSpec {
    * reports it ready (see ManagedProcess.markReady).
    */
   awaitReady?: boolean;
+  /** Restart the process when a file matching these globs changes (the watch behaviour); absent: never. */
+  watch?: WatchSpec;
+  /** The viewer may write to the process's stdin (the `input` command); off unless the config opts in. */
+  stdin?: boolean;
 }
+
+/** What the watch behaviour watches for one process; globs are relative to the process's `cwd`. */
+export interface WatchSpec {
+  globs: readonly string[];
+  /** Changes to files matching these are ignored (on top of node_modules and .git, always ignored). */
+  ignore: readonly string[];
+  /** Quiet time after the last change before the restart, so a burst of writes restarts once. */
+  debounceMs: number;
+}
+
+export const DEFAULT_WATCH_DEBOUNCE_MS = 200;
 
 export interface EngineOptions {
   /** Time between SIGTERM and SIGKILL when stopping a process tree. */

@@ -1,10 +1,12 @@
 import type { Timers } from '../output/line-splitter.js';
 import type {
   BehaviourHost,
+  ConfigRejection,
   OutputChunk,
   ProcessFacts,
   ProcessSnapshot,
   StartReason,
+  StdinWrite,
   SupervisorEvent,
   SupervisorListener,
 } from './events.js';
@@ -14,6 +16,7 @@ import { ManagedProcess } from './managed-process.js';
 import { newInstanceId, runMarker } from './marker.js';
 import { type SpawnFunction, spawnShellCommand } from './spawn.js';
 import type { EngineOptions, ProcessSpec } from './spec.js';
+import { hasSpecChanges, type SpecChanges, specChanges } from './spec-changes.js';
 
 export interface SupervisorDeps {
   spawn: SpawnFunction;
@@ -53,8 +56,11 @@ export class Supervisor implements BehaviourHost {
   readonly #listeners = new Set<SupervisorListener>();
   readonly #onListenerError: (error: unknown) => void;
   readonly #spawn: SpawnFunction;
+  /** Makes the ManagedProcess of one spec, at construction and for processes a config reload adds. */
+  readonly #create: (spec: ProcessSpec) => ManagedProcess;
   /** Every process this supervisor starts carries a run marker beginning with it (see marker.ts). */
   readonly instanceId: string;
+  readonly #now: () => number;
   #seq = 0;
   #runNumber = 0;
   #shuttingDown = false;
@@ -74,8 +80,8 @@ export class Supervisor implements BehaviourHost {
     this.#onListenerError = onListenerError;
     this.#spawn = spawn;
     this.instanceId = instanceId;
-    for (const spec of specs) {
-      const managed = new ManagedProcess(spec, options, {
+    this.#create = (spec) =>
+      new ManagedProcess(spec, options, {
         spawn,
         terminateTree,
         now,
@@ -85,8 +91,8 @@ export class Supervisor implements BehaviourHost {
         emit: (event) => this.#emit(event),
         startGate: (name) => this.#startGate?.(name) ?? null,
       });
-      this.#processes.set(spec.name, managed);
-    }
+    this.#now = now;
+    for (const spec of specs) this.#processes.set(spec.name, this.#create(spec));
   }
 
   list(): ProcessSnapshot[] {
@@ -134,6 +140,10 @@ export class Supervisor implements BehaviourHost {
     return this.#processes.get(name)?.restart(reason) ?? Promise.resolve();
   }
 
+  write(name: string, data: string): StdinWrite {
+    return this.#processes.get(name)?.write(data) ?? { ok: false, reason: 'not-running' };
+  }
+
   /** With a stop order, everything is stopped in that order first, and then started again. */
   async restartAll(): Promise<void> {
     if (this.#shuttingDown) return;
@@ -173,6 +183,47 @@ export class Supervisor implements BehaviourHost {
 
   setStopOrder(groups: readonly (readonly string[])[] | null): void {
     this.#stopOrder = groups;
+  }
+
+  /**
+   * Makes the processes those of `specs` (a config reload): removed ones are stopped and dropped, added ones
+   * created and started, changed ones take their new spec and are restarted (reason `config-change`) unless
+   * they are stopped, and unchanged ones are left alone, same run and same pid. When anything changed (the
+   * order included), a `processes` event announces the new list once the removed processes are gone and
+   * before the added and changed ones start, so behaviours see the new specs before those runs begin. Resolves once all of it is done. The caller must not overlap two calls.
+   */
+  async apply(specs: readonly ProcessSpec[]): Promise<SpecChanges> {
+    const changes = specChanges(
+      [...this.#processes.values()].map((managed) => managed.spec),
+      specs,
+    );
+    if (this.#shuttingDown) return changes;
+    await Promise.all(changes.removed.map((name) => this.#processes.get(name)?.shutdown()));
+    const orderBefore = [...this.#processes.keys()].join('\0');
+    const next = new Map<string, ManagedProcess>();
+    for (const spec of specs) next.set(spec.name, this.#processes.get(spec.name) ?? this.#create(spec));
+    for (const spec of changes.changed) next.get(spec.name)?.replaceSpec(spec);
+    this.#processes.clear();
+    for (const [name, managed] of next) this.#processes.set(name, managed);
+    if (hasSpecChanges(changes) || [...next.keys()].join('\0') !== orderBefore) {
+      this.#emit({ kind: 'processes', snapshots: this.list(), timestamp: this.#now() });
+    }
+    if (this.#shuttingDown) return changes;
+    this.#reservePipes();
+    await Promise.all([
+      ...changes.added.map((spec) => this.start(spec.name)),
+      ...changes.changed.map((spec) =>
+        next.get(spec.name)?.snapshot().status === 'stopped'
+          ? Promise.resolve()
+          : this.restart(spec.name, 'config-change'),
+      ),
+    ]);
+    return changes;
+  }
+
+  /** Tells every consumer (the hub, for its clients) that an edit of the config file was not applied. */
+  reportConfigRejection(code: ConfigRejection, message: string): void {
+    this.#emit({ kind: 'config-rejected', code, message, timestamp: this.#now() });
   }
 
   /**

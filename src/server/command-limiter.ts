@@ -6,6 +6,12 @@ export interface CommandRates {
   perProcess: BucketRate;
   /** Shared by every connection, one bucket for restart-all and stop-all together. */
   allProcesses: BucketRate;
+  /**
+   * Shared by every connection, one bucket per process for `input`: a person typing lines or pasting a few
+   * must never hit it, a script flooding a process's stdin must. Kept apart from the lifecycle buckets, whose
+   * rates are sized for tree kills and spawns, far slower than typing.
+   */
+  input: BucketRate;
 }
 
 /**
@@ -22,6 +28,7 @@ export class CommandLimiter {
   readonly #now: () => number;
   readonly #processes = new Map<string, TokenBucket>();
   readonly #allProcesses: TokenBucket;
+  readonly #inputs = new Map<string, TokenBucket>();
 
   constructor(rates: CommandRates, now: () => number) {
     this.#rates = rates;
@@ -35,10 +42,14 @@ export class CommandLimiter {
    */
   admit(command: CommandMessage): boolean {
     if (!('target' in command)) return this.#allProcesses.take();
-    let bucket = this.#processes.get(command.target);
+    const [buckets, rate] =
+      command.action === 'input'
+        ? [this.#inputs, this.#rates.input]
+        : [this.#processes, this.#rates.perProcess];
+    let bucket = buckets.get(command.target);
     if (bucket === undefined) {
-      bucket = new TokenBucket({ ...this.#rates.perProcess, now: this.#now });
-      this.#processes.set(command.target, bucket);
+      bucket = new TokenBucket({ ...rate, now: this.#now });
+      buckets.set(command.target, bucket);
     }
     return bucket.take();
   }

@@ -2,11 +2,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ProcessControl, SupervisorEvent } from '../process/events.js';
+import { censusSampler } from '../process/metrics.js';
 import { type Access, CLOSE_CODES, type InfoMessage, type ServerMessage } from '../protocol.js';
 import { planEvictions } from './backlog-bound.js';
 import { ClientConnection } from './client-connection.js';
 import { dispatchCommand } from './command-dispatch.js';
 import { CommandLimiter, type CommandRates } from './command-limiter.js';
+import { MetricsFeed, type Sampler } from './metrics-feed.js';
 import { type BatchLimits, OutputBatcher, replayMessages } from './output-batcher.js';
 import { type BucketRate, TokenBucket } from './rate-limit.js';
 import { checkUpgrade, type GuardConfig, pathOfRequestTarget } from './request-guard.js';
@@ -30,6 +32,10 @@ export interface HubTuning {
   rateLimit: CommandRates & { perConnection: BucketRate };
   /** The clock of the rate limiter. */
   now: () => number;
+  /** How often a `metrics` message goes out while clients are connected. */
+  metricsIntervalMs: number;
+  /** Measures the processes for `metrics`; null: the real sampler over the process table. */
+  metricsSampler: Sampler | null;
 }
 
 export const DEFAULT_HUB_TUNING: HubTuning = {
@@ -42,8 +48,11 @@ export const DEFAULT_HUB_TUNING: HubTuning = {
     perConnection: { burst: 20, perSecond: 10 },
     perProcess: { burst: 10, perSecond: 2 },
     allProcesses: { burst: 5, perSecond: 1 },
+    input: { burst: 20, perSecond: 10 },
   },
   now: () => performance.now(),
+  metricsIntervalMs: 2_000,
+  metricsSampler: null,
 };
 
 /** How many WebSocket connections may be open (or opening, or closing) at once unless configured. */
@@ -111,6 +120,12 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   });
 
+  const metrics = new MetricsFeed(
+    tuning.metricsSampler ?? censusSampler(() => control.list()),
+    broadcast,
+    tuning.metricsIntervalMs,
+  );
+
   function onEvent(event: SupervisorEvent): void {
     switch (event.kind) {
       case 'output':
@@ -119,6 +134,18 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       case 'status':
         batcher.flush(event.snapshot.name);
         broadcast(statusMessage(event.snapshot, event.timestamp));
+        break;
+      case 'processes':
+        // Pending output goes first: output of a removed process arriving after the list would bring it back.
+        batcher.flushAll();
+        broadcast({
+          type: 'processes',
+          processes: event.snapshots.map(processInfo),
+          timestamp: event.timestamp,
+        });
+        break;
+      case 'config-rejected':
+        broadcast({ type: 'error', message: event.message, code: event.code, timestamp: event.timestamp });
         break;
       case 'error':
         batcher.flush(event.name);
@@ -175,6 +202,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     ws.on('message', (data, isBinary) => onMessage(client, data, isBinary));
     ws.on('close', () => {
       clients.delete(client);
+      metrics.clientsChanged(clients.size);
     });
 
     // Everything from here to `clients.add` runs in one synchronous turn. Flushing first sends every pending
@@ -195,6 +223,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     const scrollbacks = snapshots.map((snapshot) => control.scrollback(snapshot.name));
     client.replay(replayMessages(scrollbacks, tuning.batch).map(encode));
     clients.add(client);
+    metrics.clientsChanged(clients.size);
     enforceTotalBound();
   }
 
@@ -246,6 +275,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     async close() {
       closing = true;
       clearInterval(heartbeat);
+      metrics.close();
       unsubscribe();
       batcher.flushAll();
       const closed = [...clients].map(

@@ -12,6 +12,8 @@ export function processInfo(snapshot: ProcessSnapshot): ProcessInfo {
   };
   if (snapshot.pid !== null) info.pid = snapshot.pid;
   if (snapshot.facts.stopping === true) info.stopping = true;
+  if (snapshot.facts.urls !== undefined) info.urls = [...snapshot.facts.urls];
+  if (snapshot.stdin === true) info.stdin = true;
   return info;
 }
 
@@ -27,6 +29,7 @@ export function statusMessage(snapshot: ProcessSnapshot, timestamp: number): Sta
     restarts: snapshot.restarts,
   };
   if (snapshot.facts.stopping === true) message.stopping = true;
+  if (snapshot.facts.urls !== undefined) message.urls = [...snapshot.facts.urls];
   return message;
 }
 

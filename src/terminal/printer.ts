@@ -3,7 +3,7 @@
 // --raw, the output alone, as written. --only/--hide choose the processes it prints.
 
 import defaultChalk, { type ChalkInstance } from 'chalk';
-import { sweptProcessesLine, terminalOutputDroppedNotice } from '../errors.js';
+import { detectedUrlLine, sweptProcessesLine, terminalOutputDroppedNotice } from '../errors.js';
 import { BoundedWriter, type QueueingOutput } from '../output/bounded-writer.js';
 import type { ProcessControl, SupervisorEvent } from '../process/events.js';
 import { type LinePrefix, linePrefix, timestampPrefix } from './prefixes.js';
@@ -55,6 +55,8 @@ export function attachTerminalPrinter(
   const width = Math.max(0, ...names.map((name) => name.length));
   const prefixes = new Map<string, LinePrefix>();
   const lastStatus = new Map<string, string>();
+  /** URLs already printed, once per session: a restart that announces the same URL again prints nothing. */
+  const printedUrls = new Set<string>();
   let broken = false;
   const queue = new BoundedWriter(out, {
     maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
@@ -117,6 +119,12 @@ export function attachTerminalPrinter(
       }
       case 'status': {
         if (raw || !shows(event.snapshot.name)) break;
+        for (const url of event.snapshot.facts.urls ?? []) {
+          const key = `${event.snapshot.name} ${url}`;
+          if (printedUrls.has(key)) continue;
+          printedUrls.add(key);
+          write(`${chalk.bold(detectedUrlLine(event.snapshot.name, chalk.cyan.underline(url)))}\n`);
+        }
         const description = describeStatus(event.snapshot, chalk);
         const key = `${event.snapshot.status}:${event.snapshot.pid}:${event.snapshot.restarts}`;
         if (lastStatus.get(event.snapshot.name) === key) break;

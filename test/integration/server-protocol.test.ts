@@ -297,11 +297,11 @@ describe('server protocol', () => {
       control.fail('b', 'b failed');
       await waitUntil('b error', () => client.of('error').length === 1);
       const sequence = client.messages
-        .filter((m) => m.type !== 'info')
+        .filter((m) => m.type !== 'info' && m.type !== 'metrics')
         .map((m) =>
           m.type === 'process'
             ? `${m.name}:${m.stream}:${m.output.length}`
-            : `${m.type}:${'name' in m ? m.name : m.process}`,
+            : `${m.type}:${'name' in m ? m.name : 'process' in m ? m.process : ''}`,
         );
       const expectedA = Array.from({ length: 1000 }, (_, i) => `a${i}\n`).join('');
       assert.deepEqual(sequence, [

@@ -14,7 +14,14 @@ describe('server robustness', () => {
     const server = await start(
       control,
       {},
-      { rateLimit: { perConnection: generous, perProcess: generous, allProcesses: generous } },
+      {
+        rateLimit: {
+          perConnection: generous,
+          perProcess: generous,
+          allProcesses: generous,
+          input: generous,
+        },
+      },
     );
     const client = new TestClient(wsUrl(server));
     try {
@@ -144,6 +151,7 @@ describe('server robustness', () => {
           perConnection: { burst: 20, perSecond: 10 },
           perProcess: generous,
           allProcesses: generous,
+          input: generous,
         },
       },
     );

@@ -17,15 +17,16 @@ import { childEnvironment } from '../../src/process/spawn.js';
 const macos = (name: string) => readFileSync(new URL(`../fixtures/macos/${name}`, import.meta.url), 'utf8');
 
 describe('process table parsers', () => {
-  it('reads pid, ppid, pgid, state and start time from /proc/<pid>/stat, whatever the command name', () => {
+  it('reads pid, ppid, pgid, state, start time and usage from /proc/<pid>/stat, whatever the command name', () => {
     const stat =
-      '4242 (we ird) (name)) S 4200 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 987654 9000000 300 18446744073709551615';
+      '4242 (we ird) (name)) S 4200 4242 4242 0 -1 4194560 1 0 0 0 7 5 0 0 20 0 1 0 987654 9000000 300 18446744073709551615';
     assert.deepEqual(parseProcStat(stat), {
       pid: 4242,
       ppid: 4200,
       pgid: 4242,
       zombie: false,
       startTime: '987654',
+      usage: { cpuTicks: 12, rssPages: 300 },
     });
     assert.equal(parseProcStat('4242 (z) Z 1 4242 4242 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0')?.zombie, true);
     assert.equal(parseProcStat('garbage'), null);

@@ -8,6 +8,9 @@ const stop = (target: string): CommandMessage => ({ type: 'command', action: 'st
 const restartAll: CommandMessage = { type: 'command', action: 'restart-all' };
 const stopAll: CommandMessage = { type: 'command', action: 'stop-all' };
 
+/** The input buckets have their own test; the others leave them out of the way. */
+const NO_INPUT = { burst: 0, perSecond: 0 };
+
 function admitted(limiter: CommandLimiter, command: CommandMessage, times: number): number {
   let count = 0;
   for (let i = 0; i < times; i++) if (limiter.admit(command)) count++;
@@ -18,7 +21,7 @@ describe('CommandLimiter', () => {
   it('gives every process its own bucket, shared by restart, stop and start of that process', () => {
     const now = 0;
     const limiter = new CommandLimiter(
-      { perProcess: { burst: 3, perSecond: 1 }, allProcesses: { burst: 2, perSecond: 1 } },
+      { perProcess: { burst: 3, perSecond: 1 }, allProcesses: { burst: 2, perSecond: 1 }, input: NO_INPUT },
       () => now,
     );
     assert.equal(admitted(limiter, restart('web'), 2), 2);
@@ -29,7 +32,7 @@ describe('CommandLimiter', () => {
   it('refills each bucket at its rate', () => {
     let now = 0;
     const limiter = new CommandLimiter(
-      { perProcess: { burst: 2, perSecond: 4 }, allProcesses: { burst: 1, perSecond: 1 } },
+      { perProcess: { burst: 2, perSecond: 4 }, allProcesses: { burst: 1, perSecond: 1 }, input: NO_INPUT },
       () => now,
     );
     assert.equal(admitted(limiter, restart('web'), 10), 2);
@@ -39,10 +42,32 @@ describe('CommandLimiter', () => {
     assert.equal(admitted(limiter, restart('web'), 10), 2, 'never more than the burst');
   });
 
+  it('gives input one bucket per process of its own, apart from the lifecycle commands', () => {
+    const now = 0;
+    const limiter = new CommandLimiter(
+      {
+        perProcess: { burst: 1, perSecond: 1 },
+        allProcesses: { burst: 1, perSecond: 1 },
+        input: { burst: 3, perSecond: 1 },
+      },
+      () => now,
+    );
+    const input = (target: string): CommandMessage => ({
+      type: 'command',
+      action: 'input',
+      target,
+      data: 'x\n',
+    });
+    assert.equal(admitted(limiter, restart('web'), 2), 1);
+    assert.equal(admitted(limiter, input('web'), 5), 3, 'an empty restart bucket does not block input');
+    assert.equal(admitted(limiter, restart('api'), 1), 1, 'input does not take from the lifecycle bucket');
+    assert.equal(admitted(limiter, input('api'), 5), 3, "another process's input bucket is untouched");
+  });
+
   it('gives restart-all and stop-all one bucket of their own, apart from the processes', () => {
     let now = 0;
     const limiter = new CommandLimiter(
-      { perProcess: { burst: 1, perSecond: 1 }, allProcesses: { burst: 2, perSecond: 1 } },
+      { perProcess: { burst: 1, perSecond: 1 }, allProcesses: { burst: 2, perSecond: 1 }, input: NO_INPUT },
       () => now,
     );
     assert.equal(admitted(limiter, restart('web'), 3), 1);

@@ -172,6 +172,32 @@ describe('loadConfig', () => {
     ]);
   });
 
+  test('maps "stdin": true to the spec, and refuses a non-boolean with its line and column', async () => {
+    const result = await load(
+      JSON.stringify({
+        processes: [
+          { name: 'repl', command: 'x', stdin: true },
+          { name: 'web', command: 'y' },
+        ],
+      }),
+    );
+    assert.ok(result.ok, JSON.stringify(result));
+    if (!result.ok) return;
+    assert.deepEqual(
+      result.config.processes.map((spec) => [spec.name, spec.stdin]),
+      [
+        ['repl', true],
+        ['web', undefined],
+      ],
+    );
+    const problems = await problemsOf('{ "processes": [{ "name": "a", "command": "x", "stdin": "yes" }] }');
+    assert.equal(problems.length, 1);
+    const [problem] = problems;
+    assert.ok(problem?.kind === 'field');
+    assert.equal(problem.path, 'processes[0].stdin');
+    assert.equal(problem.column, 57);
+  });
+
   test('reports a syntax error with file, line and column', async () => {
     const problems = await problemsOf('{\n  "processes": [\n    { "name": "a" "command": "x" },\n  ]\n}');
     assert.equal(problems.length, 1);
@@ -480,7 +506,15 @@ describe('knownKeysAt', () => {
   test('follows groups and list items, and allows any key in free-form objects', () => {
     assert.ok(knownKeysAt([])?.includes('maxClients'));
     assert.deepEqual(knownKeysAt(['scrollback']), ['lines', 'bytes']);
-    assert.deepEqual(knownKeysAt(['processes', 3]), ['name', 'command', 'cwd', 'env', 'envFile']);
+    assert.deepEqual(knownKeysAt(['processes', 3])?.slice(0, 5), [
+      'name',
+      'command',
+      'cwd',
+      'env',
+      'envFile',
+    ]);
+    assert.ok(knownKeysAt(['processes', 3])?.includes('watchDebounce'));
+    assert.ok(knownKeysAt(['processes', 3])?.includes('stdin'));
     assert.equal(knownKeysAt(['processes', 3, 'env']), null);
     assert.equal(knownKeysAt(['processes']), null);
     assert.equal(knownKeysAt(['nope']), null);

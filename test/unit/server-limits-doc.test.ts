@@ -32,6 +32,7 @@ it('documents the default limits of the server', () => {
   assert.equal(table.get('Messages per connection'), bucket(rateLimit.perConnection));
   assert.equal(table.get('Commands per process, all clients'), bucket(rateLimit.perProcess));
   assert.equal(table.get('`restart-all` + `stop-all`, all clients'), bucket(rateLimit.allProcesses));
+  assert.equal(table.get('`input` per process, all clients'), bucket(rateLimit.input));
   assert.equal(table.get('Unsent data for one client'), mib(maxBufferedBytes));
   assert.equal(table.get('Unsent data for all clients'), mib(maxTotalBufferedBytes));
   assert.equal(table.get('Concurrent connections (`maxClients`)'), String(DEFAULT_MAX_CLIENTS));

@@ -40,7 +40,15 @@ describe('docs/protocol.md', () => {
         serverTypes.add(parsed.type);
       }
     }
-    assert.deepEqual([...serverTypes].sort(), ['error', 'info', 'process', 'status']);
-    assert.deepEqual([...actions].sort(), ['kill', 'restart', 'restart-all', 'start', 'stop', 'stop-all']);
+    assert.deepEqual([...serverTypes].sort(), ['error', 'info', 'metrics', 'process', 'processes', 'status']);
+    assert.deepEqual([...actions].sort(), [
+      'input',
+      'kill',
+      'restart',
+      'restart-all',
+      'start',
+      'stop',
+      'stop-all',
+    ]);
   });
 });

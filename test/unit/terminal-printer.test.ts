@@ -165,6 +165,21 @@ describe('terminal printer', () => {
     ]);
   });
 
+  test('prints a line for each URL a process announces, the first time only', () => {
+    const { writes, emit } = setup();
+    const status = (urls: string[]) =>
+      emit({ kind: 'status', snapshot: snapshot('web', { facts: { urls } }), timestamp: 0 });
+    status(['http://localhost:5173/']);
+    status(['http://localhost:5173/', 'http://192.168.1.5:5173/']);
+    status([]);
+    status(['http://localhost:5173/']);
+    assert.deepEqual(writes, [
+      'web → http://localhost:5173/\n',
+      '[web]      running (pid 100)\n',
+      'web → http://192.168.1.5:5173/\n',
+    ]);
+  });
+
   test('prints errors on the stderr prefix', () => {
     const { writes, emit } = setup();
     emit({ kind: 'error', name: 'worker', code: 'SPAWN_FAILED', message: 'spawn sh ENOENT', timestamp: 0 });

@@ -1,4 +1,5 @@
 import type { CommandHandlers } from './handler.js';
+import { input } from './input.js';
 import { kill } from './kill.js';
 import { restart, restartAll, start, stop, stopAll } from './lifecycle.js';
 
@@ -9,4 +10,5 @@ export const COMMAND_HANDLERS: CommandHandlers = {
   'restart-all': restartAll,
   'stop-all': stopAll,
   kill,
+  input,
 };
