@@ -45,7 +45,8 @@ describe('viewer access and kill', { skip }, () => {
         viewToken: 'view-secret',
         // Far longer than the test waits: only Kill can end the stubborn tree in time.
         killTimeout: 600_000,
-        processes: [{ name: 'stubborn', command: `node ${JSON.stringify(stubborn)}` }],
+        // stdin: true, so the page has an input line, which is a control too.
+        processes: [{ name: 'stubborn', command: `node ${JSON.stringify(stubborn)}`, stdin: true }],
       }),
     );
     child = spawn(
@@ -99,7 +100,7 @@ describe('viewer access and kill', { skip }, () => {
   test('with the view token, the viewer shows no controls', async () => {
     const page = await open(urls[1] ?? '');
     await page.waitForSelector('body[data-access="view"]', { timeout: WAIT_MS });
-    for (const id of ['restart-all', 'stop-all', 'restart', 'toggle-running', 'kill']) {
+    for (const id of ['restart-all', 'stop-all', 'restart', 'toggle-running', 'kill', 'input-line']) {
       assert.equal(await page.isVisible(`#${id}`), false, `#${id} is hidden`);
     }
     await page.close();
@@ -109,7 +110,7 @@ describe('viewer access and kill', { skip }, () => {
     const pids = [/parent pid=(\d+)/, /child pid=(\d+)/].map((pattern) => Number(pattern.exec(stdout)?.[1]));
     const page = await open(urls[0] ?? '');
     await page.waitForSelector('body[data-access="control"]', { timeout: WAIT_MS });
-    for (const id of ['restart-all', 'stop-all', 'restart', 'toggle-running']) {
+    for (const id of ['restart-all', 'stop-all', 'restart', 'toggle-running', 'input-line']) {
       assert.equal(await page.isVisible(`#${id}`), true, `#${id} is shown`);
     }
     assert.equal(await page.isVisible('#kill'), false, 'no Kill before a stop');
