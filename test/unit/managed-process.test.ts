@@ -292,7 +292,6 @@ describe('ManagedProcess', () => {
       'running (stopping)',
       'exit:2:null:true:true',
       'stopped (stopping)',
-      'stopped',
       'starting',
       'running',
       'running (stopping)',
