@@ -32,14 +32,18 @@ const INSTRUMENTATION = `(() => {
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) bench.longTasks.push({ start: entry.startTime, duration: entry.duration });
   }).observe({ type: 'longtask', buffered: true });
+  const decoder = new TextDecoder();
+  const tailText = (buffer) => decoder.decode(new Uint8Array(buffer, Math.max(0, buffer.byteLength - 512)));
   const NativeWebSocket = window.WebSocket;
   window.WebSocket = class extends NativeWebSocket {
     constructor(...args) {
       super(...args);
       this.addEventListener('message', (event) => {
-        if (!bench.recording || typeof event.data !== 'string') return;
-        const at = event.data.lastIndexOf('LAT ');
-        const match = at === -1 ? null : /^LAT (\\d+)/.exec(event.data.slice(at, at + 24));
+        if (!bench.recording) return;
+        // The viewer asks for binary output frames, whose output comes last: the tail holds the last line.
+        const text = typeof event.data === 'string' ? event.data : tailText(event.data);
+        const at = text.lastIndexOf('LAT ');
+        const match = at === -1 ? null : /^LAT (\\d+)/.exec(text.slice(at, at + 24));
         if (match) bench.arrivals.set(Number(match[1]), performance.now());
       });
     }

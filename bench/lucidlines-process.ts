@@ -1,6 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  cpSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -57,17 +66,59 @@ export interface RunningLucid {
   startupMs: number;
   /** What lucidlines wrote to stderr, kept for error messages. */
   stderr: () => string;
+  /** With `terminal: 'drain'`: what lucidlines printed, read to the end; null in the other modes. */
+  terminal: TerminalDrain | null;
   /** Sends `signal` and resolves with the time until the process exited. */
   stop: (signal?: NodeJS.Signals) => Promise<{ ms: number; code: number | null; signal: string | null }>;
+}
+
+/** lucidlines' stdout as a pipe that is read to the end, as by a terminal that keeps up. */
+export interface TerminalDrain {
+  /**
+   * Resolves, once lucidlines has exited and stdout has been read to its end, with how many times lucidlines
+   * said it dropped terminal output because the reader was too slow.
+   */
+  droppedNotices: Promise<number>;
+}
+
+/** The fixed part of `terminalOutputDroppedNotice` (src/errors.ts). */
+const DROPPED_NOTICE = 'not printed here because the terminal did not read in time';
+
+/**
+ * Makes lucidlines' stdout a FIFO read by `grep -c`, which counts the dropped-output notices. The reader is a
+ * process of its own, written in C: reading a flood of terminal output in the bench process would compete
+ * with the bench's WebSocket client for its event loop, and a reader that falls behind is exactly what
+ * makes lucidlines drop terminal output.
+ */
+function terminalDrain(): { fd: number; drain: TerminalDrain } {
+  const dir = mkdtempSync(join(tmpdir(), 'lucid-bench-terminal-'));
+  const fifo = join(dir, 'terminal.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const reader = spawn('sh', ['-c', 'exec grep -c -F -- "$0" < "$1"', DROPPED_NOTICE, fifo], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let count = '';
+  reader.stdout.setEncoding('utf8').on('data', (text: string) => {
+    count += text;
+  });
+  // Opening for reading and writing never blocks on a FIFO, unlike a write-only open without a reader yet;
+  // the bench closes its copy as soon as lucidlines has it, so grep sees the end when lucidlines exits.
+  const fd = openSync(fifo, constants.O_RDWR);
+  const droppedNotices = once(reader, 'exit').then(() => {
+    rmSync(dir, { recursive: true, force: true });
+    return Number(count.trim());
+  });
+  return { fd, drain: { droppedNotices } };
 }
 
 export interface LaunchOptions {
   config: string;
   /**
-   * 'discard' sends the terminal output to /dev/null, as the throughput budget demands, so the port is chosen
-   * beforehand and readiness is detected by connecting. 'pipe' reads stdout for the URL line, as a user sees it.
+   * 'discard' sends the terminal output to /dev/null, so the port is chosen beforehand and readiness is
+   * detected by connecting. 'drain' does the same but makes stdout a pipe that is read to the end, as the
+   * throughput rows demand (see TerminalDrain). 'pipe' reads stdout for the URL line, as a user sees it.
    */
-  terminal: 'discard' | 'pipe';
+  terminal: 'discard' | 'drain' | 'pipe';
   nodeArgs?: readonly string[];
   timeoutMs?: number;
 }
@@ -99,7 +150,7 @@ async function accepts(port: number): Promise<boolean> {
 /** Starts the built CLI exactly as a user would, and resolves once it listens. */
 export async function launchLucid(options: LaunchOptions): Promise<RunningLucid> {
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const port = options.terminal === 'discard' ? await freePort() : 0;
+  const port = options.terminal === 'pipe' ? 0 : await freePort();
   const args = [
     ...(options.nodeArgs ?? []),
     cliPath(),
@@ -111,11 +162,15 @@ export async function launchLucid(options: LaunchOptions): Promise<RunningLucid>
     '127.0.0.1',
     '--no-open',
   ];
+  const drain = options.terminal === 'drain' ? terminalDrain() : null;
   const startedAt = performance.now();
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
-    stdio: ['ignore', options.terminal === 'discard' ? 'ignore' : 'pipe', 'pipe'],
+    stdio: ['ignore', drain?.fd ?? (options.terminal === 'discard' ? 'ignore' : 'pipe'), 'pipe'],
   });
+  // lucidlines has its own copy of the FIFO now; the bench's must go, or grep would never see the end.
+  if (drain !== null) closeSync(drain.fd);
+  const terminal = drain?.drain ?? null;
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (text: string) => {
     stderr = (stderr + text).slice(-20_000);
@@ -164,6 +219,7 @@ export async function launchLucid(options: LaunchOptions): Promise<RunningLucid>
     url,
     startupMs,
     stderr: () => stderr,
+    terminal,
     stop: async (signal = 'SIGINT') => {
       const sentAt = performance.now();
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

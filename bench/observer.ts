@@ -1,5 +1,8 @@
 import WebSocket from 'ws';
 import {
+  BINARY_OUTPUT_QUERY,
+  type Decoded,
+  decodeBinaryOutputFrame,
   decodeServerMessage,
   type ErrorMessage,
   type InfoMessage,
@@ -50,7 +53,14 @@ export class Observer {
 
   private constructor(socket: WebSocket) {
     this.#socket = socket;
-    socket.on('message', (data, isBinary) => this.#receive(isBinary ? null : data.toString()));
+    socket.on('message', (data, isBinary) => {
+      // Taken before decoding, so that a latency figure never includes the instrument's own parsing.
+      const receivedAt = performance.timeOrigin + performance.now();
+      const decoded = isBinary
+        ? decodeBinaryOutputFrame(data as Buffer)
+        : decodeServerMessage(data.toString());
+      this.#receive(decoded, receivedAt);
+    });
     socket.on('close', (code) => {
       this.closeCode = code;
       this.#check();
@@ -59,11 +69,14 @@ export class Observer {
 
   /**
    * Connects to the socket behind the page at `pageUrl` (default `wsPath`, the page's token if any) with its
-   * Origin, as the viewer would, and resolves once the server's `info` greeting has arrived.
+   * Origin, as the viewer would, asking for binary output frames as the viewer does, and resolves once the
+   * server's `info` greeting has arrived.
    */
   static async connect(pageUrl: string, options: { includeReplay?: boolean } = {}): Promise<Observer> {
     const page = new URL(pageUrl);
-    const socket = new WebSocket(`ws://${page.host}/ws${page.search}`, {
+    const url = new URL(`ws://${page.host}/ws${page.search}`);
+    url.searchParams.set(BINARY_OUTPUT_QUERY.name, BINARY_OUTPUT_QUERY.value);
+    const socket = new WebSocket(url.href, {
       origin: page.origin,
       perMessageDeflate: false,
     });
@@ -148,10 +161,8 @@ export class Observer {
     this.#socket.terminate();
   }
 
-  #receive(text: string | null): void {
-    const receivedAt = performance.timeOrigin + performance.now();
-    const decoded = text === null ? null : decodeServerMessage(text);
-    if (decoded === null || !decoded.ok) {
+  #receive(decoded: Decoded<ServerMessage>, receivedAt: number): void {
+    if (!decoded.ok) {
       this.invalidFrames++;
       return;
     }

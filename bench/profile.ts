@@ -1,9 +1,10 @@
-// Profiles lucidlines on the throughput workload: `node --import tsx bench/profile.ts [lines|blocks]`.
+// Profiles lucidlines on a throughput workload:
+// `node --import tsx bench/profile.ts [lines|batched|line-blocks|blocks|writers]`.
 // Runs one lucidlines pass under `node --cpu-prof` and prints the functions with the most self time.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT, scratchDir } from './lucidlines-process.js';
-import { blocksLoad, linesLoad, timeLucid } from './throughput.js';
+import { blocksLoad, type FloodLoad, linesLoad, timeLucid } from './throughput.js';
 
 interface ProfileNode {
   id: number;
@@ -45,8 +46,14 @@ export function hotSpots(profile: CpuProfile, top: number): { label: string; sha
     .slice(0, top);
 }
 
-const variant = process.argv[2] === 'blocks' ? 'blocks' : 'lines';
-const load = variant === 'blocks' ? blocksLoad(200_000_000) : linesLoad(2_000_000);
+const LOADS: Record<string, () => FloodLoad> = {
+  lines: () => linesLoad(2_000_000),
+  batched: () => linesLoad(2_000_000, { writeBytes: 100_000 }),
+  'line-blocks': () => linesLoad(2_000_000, { writeBytes: 64 * 1024 }),
+  blocks: () => blocksLoad(200_000_000),
+  writers: () => linesLoad(2_000_000, { writers: 20 }),
+};
+const load = (LOADS[process.argv[2] ?? 'lines'] ?? (() => linesLoad(2_000_000)))();
 const dir = scratchDir('profile');
 try {
   const result = await timeLucid(load, ['--cpu-prof', '--cpu-prof-dir', dir.path]);

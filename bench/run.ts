@@ -1,8 +1,10 @@
 // Entry point of `npm run bench`: runs every measurement against the built CLI, prints the table of budgets
-// and writes BENCHMARKS.md. `--quick` runs a much smaller pass; `--only a,b` runs only the named sections.
+// and writes BENCHMARKS.md. `--quick` runs a much smaller pass; `--only a,b` runs only the named sections;
+// `--rounds N` sets the number of throughput rounds (for comparing one change quickly).
 import { join } from 'node:path';
 import { measureBrowser } from './browser.js';
 import { measureRestartFlood, measureStalledClients } from './client-limits.js';
+import { measureDevRate } from './dev-rate.js';
 import { measureFanout } from './fanout.js';
 import { measureInstall } from './install.js';
 import { measureLatency } from './latency.js';
@@ -30,12 +32,14 @@ const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const onlyIndex = argv.indexOf('--only');
 const only = onlyIndex === -1 ? null : new Set((argv[onlyIndex + 1] ?? '').split(','));
+const roundsIndex = argv.indexOf('--rounds');
 
 const plan = quick
   ? {
       repetitions: 1,
       throughputRepetitions: 1,
       lines: 200_000,
+      devRate: { warmupMs: 500, windowMs: 2000 },
       blockBytes: 20 * MB,
       memoryBytes: 100 * MB,
       memoryCheckpoints: [25 * MB, 50 * MB, 100 * MB],
@@ -54,6 +58,7 @@ const plan = quick
       repetitions: 3,
       throughputRepetitions: 5,
       lines: 2_000_000,
+      devRate: { warmupMs: 1000, windowMs: 5000 },
       blockBytes: 200 * MB,
       memoryBytes: 1000 * MB,
       memoryCheckpoints: [250 * MB, 500 * MB, 1000 * MB],
@@ -69,11 +74,13 @@ const plan = quick
       stalledClients: { clients: 2000, bytes: 100 * MB },
     };
 
+if (roundsIndex !== -1) plan.throughputRepetitions = Number(argv[roundsIndex + 1]);
+
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-function throughputRows(result: ThroughputResult, variant: string): ResultRow[] {
+function throughputRows(result: ThroughputResult, variant: string, rssBudgetMib = 150): ResultRow[] {
   const { load } = result;
   const seconds = result.lucid.median / 1000;
   return [
@@ -104,8 +111,34 @@ function throughputRows(result: ThroughputResult, variant: string): ResultRow[] 
       section: 'Throughput',
       metric: `${variant}: lucidlines ÷ concurrently (per round)`,
       value: formatSummary(result.ratioToPeer, '×', 2),
-      budget: '< 1× (faster)',
-      verdict: verdict(result.ratioToPeer.median < 1),
+      budget: '≤ 1.0×',
+      verdict: verdict(result.ratioToPeer.median <= 1),
+    },
+    {
+      section: 'Throughput',
+      metric: `${variant}: lucidlines ÷ bare Node pipe (per round)`,
+      value: formatSummary(result.ratioToNodePipe, '×', 2),
+      budget: '≤ 2×',
+      verdict: verdict(result.ratioToNodePipe.median <= 2),
+    },
+    {
+      section: 'Throughput',
+      metric: `${variant}: lucidlines CPU per MB delivered`,
+      value: formatSummary(result.cpuMsPerMb, 'ms/MB', 1),
+    },
+    {
+      section: 'Throughput',
+      metric: `${variant}: lucidlines peak RSS`,
+      value: formatSummary(scale(result.peakRss, MIB), 'MiB'),
+      budget: `≤ ${rssBudgetMib} MiB`,
+      verdict: verdict(result.peakRss.median <= rssBudgetMib * MIB),
+    },
+    {
+      section: 'Throughput',
+      metric: `${variant}: terminal output dropped (all rounds; stdout a pipe read to the end), wrong tallies at the client`,
+      value: `${result.droppedNotices} notices, ${result.wrongTallies} rounds`,
+      budget: '0, 0',
+      verdict: verdict(result.droppedNotices === 0 && result.wrongTallies === 0),
     },
   ];
 }
@@ -132,6 +165,59 @@ const sections: Section[] = [
           `${(plan.lines / 1e6).toLocaleString('en')} M lines, ${(lines.load.bytes / MB).toFixed(0)} MB`,
         ),
         ...throughputRows(blocks, `64 KiB chunks, ${(blocks.load.bytes / MB).toFixed(0)} MB`),
+      ];
+    },
+  },
+  {
+    name: 'throughput-blocks',
+    run: async () => {
+      const batched = await measureThroughput(
+        linesLoad(plan.lines, { writeBytes: 1000 * 100 }),
+        plan.throughputRepetitions,
+        log,
+      );
+      const chunked = await measureThroughput(
+        linesLoad(plan.lines, { writeBytes: 64 * 1024 }),
+        plan.throughputRepetitions,
+        log,
+      );
+      const size = `${(plan.lines / 1e6).toLocaleString('en')} M lines, ${(batched.load.bytes / MB).toFixed(0)} MB`;
+      return [
+        ...throughputRows(batched, `${size}, 1,000 lines per write`),
+        ...throughputRows(chunked, `${size}, 64 KiB chunks with newlines`),
+      ];
+    },
+  },
+  {
+    name: 'throughput-writers',
+    run: async () => {
+      const writers = await measureThroughput(
+        linesLoad(plan.lines, { writers: 20 }),
+        plan.throughputRepetitions,
+        log,
+      );
+      return throughputRows(
+        writers,
+        `20 processes × ${(plan.lines / 20).toLocaleString('en')} lines, ${(writers.load.bytes / MB).toFixed(0)} MB`,
+        250,
+      );
+    },
+  },
+  {
+    name: 'dev-rate',
+    run: async () => {
+      const result = await measureDevRate(plan.devRate, plan.repetitions, log);
+      return [
+        {
+          section: 'Throughput',
+          metric: 'dev-server rate, 1,000 lines/s with one viewer client: lines received per second',
+          value: formatSummary(result.linesPerSecond, 'lines/s'),
+        },
+        {
+          section: 'Throughput',
+          metric: 'dev-server rate, 1,000 lines/s with one viewer client: lucidlines CPU (% of one core)',
+          value: formatSummary(result.cpuPercent, '%', 1),
+        },
       ];
     },
   },
@@ -516,10 +602,16 @@ shutdown and restart, where stdout is a pipe read for the URL line. Children are
 is never inside a timed interval, and the timer starts when the gate opens.
 
 - Throughput: a child writes lines of 100 bytes with ANSI colours, one write per line as a line-by-line logger
-  does, or 64 KiB chunks without any newline (one write per chunk). Raw: the child alone with stdout to
-  /dev/null, gate to exit. concurrently: \`concurrently -n flood <child>\` with its stdout to /dev/null, gate to
-  exit. lucidlines: gate until the client, connected before the gate opened, has received every character
-  of \`output\` (line breaks excluded from the count so that line splitting cannot fake or hide bytes).
+  does, or 1,000 lines per write (a buffered logger), or the same lines in 64 KiB writes that cut lines
+  anywhere (\`cat\` of a big log), or 64 KiB chunks without any newline (one write per chunk); or 20 such
+  children write their lines one per write at once. Raw: the children alone with stdout to /dev/null, gate
+  to exit. concurrently: \`concurrently -n <names> <children>\` with its stdout to /dev/null, gate to exit.
+  lucidlines: gate until the client, connected before the gate opened, has received every character
+  of \`output\` (line breaks excluded from the count so that line splitting cannot fake or hide bytes); its
+  stdout is a pipe that the bench reads to the end, and a notice of dropped terminal output fails the row.
+  CPU is utime+stime of lucidlines over the same interval; peak RSS is VmHWM when the client has everything.
+  Dev-server rate: a child writes 10 lines every 10 ms with one client connected; CPU over a window after a
+  warm-up.
   Floor: \`bench/fixtures/drain.mjs\`, a bare Node parent that spawns the child through child_process and only
   counts the bytes it reads, gate to exit; no Node supervisor can beat it.
   Each round runs raw, lucidlines, concurrently, floor in turn; ratios are taken within a round.

@@ -4,26 +4,41 @@ import { join } from 'node:path';
 import { FIXTURES, fixtureCommand, StartGate } from './gate.js';
 import { launchLucidIn, REPO_ROOT, scratchDir, writeConfig } from './lucidlines-process.js';
 import { Observer } from './observer.js';
+import { cpuTimeMs, peakRss } from './proc-stats.js';
 import { type Summary, summarise } from './stats.js';
 
 const LINE_BYTES = 100;
 const BLOCK_BYTES = 64 * 1024;
 
-/** One workload for the flood fixture: how much it writes, and how much text a client must receive. */
+/** One workload for the flood fixture: who writes how much, and how much text a client must receive. */
 export interface FloodLoad {
   label: string;
+  /** The flood fixture's arguments, the same for every writer. */
   args: string;
+  /** How many processes run the fixture at once. */
+  writers: number;
+  /** Bytes written by all writers together. */
   bytes: number;
-  /** Characters other than line breaks: what must arrive however lucidlines splits lines. */
+  /** Characters other than line breaks, all writers together: what must arrive however lucidlines splits lines. */
   contentChars: number;
 }
 
-export function linesLoad(lines: number): FloodLoad {
+/** `lines` lines of 100 B, one per write (a line-by-line logger), or `writeBytes` bytes per write. */
+export function linesLoad(lines: number, options: { writeBytes?: number; writers?: number } = {}): FloodLoad {
+  const writers = options.writers ?? 1;
+  const perWriter = Math.round(lines / writers);
+  const writes =
+    options.writeBytes === undefined
+      ? 'one per write'
+      : options.writeBytes % LINE_BYTES === 0
+        ? `${(options.writeBytes / LINE_BYTES).toLocaleString('en')} per write`
+        : `in ${options.writeBytes / 1024} KiB writes`;
   return {
-    label: `${lines.toLocaleString('en')} lines of 100 B`,
-    args: `--mode lines --lines ${lines}`,
-    bytes: lines * LINE_BYTES,
-    contentChars: lines * (LINE_BYTES - 1),
+    label: `${(perWriter * writers).toLocaleString('en')} lines of 100 B ${writes}${writers > 1 ? ` from ${writers} processes` : ''}`,
+    args: `--mode lines --lines ${perWriter}${options.writeBytes === undefined ? '' : ` --write-bytes ${options.writeBytes}`}`,
+    writers,
+    bytes: perWriter * writers * LINE_BYTES,
+    contentChars: perWriter * writers * (LINE_BYTES - 1),
   };
 }
 
@@ -32,28 +47,41 @@ export function blocksLoad(totalBytes: number): FloodLoad {
   return {
     label: `${blocks.toLocaleString('en')} chunks of 64 KiB, no newline`,
     args: `--mode blocks --blocks ${blocks}`,
+    writers: 1,
     bytes: blocks * BLOCK_BYTES,
     contentChars: blocks * BLOCK_BYTES,
   };
 }
 
-const FLOOD_NAME = 'flood';
 const TIMEOUT_MS = 300_000;
+/** Twenty Node writers booting at once on a busy 2-core machine can take longer than a gate's usual wait. */
+const READY_TIMEOUT_MS = 120_000;
 
-/** The floor: the child alone, writing to /dev/null. Timed from the gate to its exit. */
+function writerNames(load: FloodLoad): string[] {
+  if (load.writers === 1) return ['flood'];
+  return Array.from({ length: load.writers }, (_, i) => `w${String(i + 1).padStart(2, '0')}`);
+}
+
+function writerCommands(load: FloodLoad, gate: StartGate): { name: string; command: string }[] {
+  return writerNames(load).map((name) => ({
+    name,
+    command: fixtureCommand('flood.mjs', `${load.args} ${gate.args(name)}`),
+  }));
+}
+
+/** The floor: the writers alone, writing to /dev/null. Timed from the gate until the last one exits. */
 export async function timeRaw(load: FloodLoad): Promise<number> {
   const dir = scratchDir('raw');
   try {
     const gate = new StartGate(dir.path);
-    const child = spawn(
-      'sh',
-      ['-c', `${fixtureCommand('flood.mjs', `${load.args} ${gate.args(FLOOD_NAME)}`)} > /dev/null`],
-      {
-        stdio: 'ignore',
-      },
-    );
+    const writers = writerCommands(load, gate);
+    const script = `${writers.map(({ command }) => `${command} > /dev/null &`).join(' ')} wait`;
+    const child = spawn('sh', ['-c', script], { stdio: 'ignore' });
     const exited = once(child, 'exit');
-    await gate.waitReady([FLOOD_NAME]);
+    await gate.waitReady(
+      writers.map(({ name }) => name),
+      READY_TIMEOUT_MS,
+    );
     const start = gate.open();
     await exited;
     return performance.now() - start;
@@ -63,17 +91,24 @@ export async function timeRaw(load: FloodLoad): Promise<number> {
 }
 
 /**
- * The floor for a Node supervisor: a bare Node parent that reads the child's pipe and merely counts bytes.
+ * The floor for a Node supervisor: a bare Node parent that reads the writers' pipes and merely counts bytes.
  * Timed from the gate to its exit. It shows how much of any gap to the raw figure the pipe itself costs.
  */
 export async function timeNodePipe(load: FloodLoad): Promise<number> {
   const dir = scratchDir('pipe');
   try {
     const gate = new StartGate(dir.path);
-    const command = fixtureCommand('flood.mjs', `${load.args} ${gate.args(FLOOD_NAME)}`);
-    const child = spawn(process.execPath, [join(FIXTURES, 'drain.mjs'), command], { stdio: 'ignore' });
+    const writers = writerCommands(load, gate);
+    const child = spawn(
+      process.execPath,
+      [join(FIXTURES, 'drain.mjs'), ...writers.map(({ command }) => command)],
+      { stdio: 'ignore' },
+    );
     const exited = once(child, 'exit');
-    await gate.waitReady([FLOOD_NAME]);
+    await gate.waitReady(
+      writers.map(({ name }) => name),
+      READY_TIMEOUT_MS,
+    );
     const start = gate.open();
     const [code] = await exited;
     if (code !== 0) throw new Error(`drain.mjs exited with code ${code}.`);
@@ -83,21 +118,22 @@ export async function timeNodePipe(load: FloodLoad): Promise<number> {
   }
 }
 
-/** The peer: concurrently running the same child, its own output to /dev/null. Timed from the gate to its exit. */
+/** The peer: concurrently running the same writers, its own output to /dev/null. Timed from the gate to its exit. */
 export async function timeConcurrently(load: FloodLoad): Promise<number> {
   const dir = scratchDir('peer');
   try {
     const gate = new StartGate(dir.path);
-    const command = fixtureCommand('flood.mjs', `${load.args} ${gate.args(FLOOD_NAME)}`);
+    const writers = writerCommands(load, gate);
     const child = spawn(
       join(REPO_ROOT, 'node_modules', '.bin', 'concurrently'),
-      ['-n', FLOOD_NAME, command],
-      {
-        stdio: 'ignore',
-      },
+      ['-n', writers.map(({ name }) => name).join(','), ...writers.map(({ command }) => command)],
+      { stdio: 'ignore' },
     );
     const exited = once(child, 'exit');
-    await gate.waitReady([FLOOD_NAME]);
+    await gate.waitReady(
+      writers.map(({ name }) => name),
+      READY_TIMEOUT_MS,
+    );
     const start = gate.open();
     const [code] = await exited;
     if (code !== 0) throw new Error(`concurrently exited with code ${code}.`);
@@ -113,11 +149,18 @@ export interface LucidFloodResult {
   expectedContentChars: number;
   /** Frames that failed protocol validation; any at all is a bug. */
   invalidFrames: number;
+  /** lucidlines' CPU time (user + system) from the gate until the client had every byte. */
+  cpuMs: number;
+  /** VmHWM once the client had every byte. */
+  peakRss: number;
+  /** Notices of terminal output dropped because the pipe was not read fast enough; any is a failure. */
+  droppedNotices: number;
 }
 
 /**
- * lucidlines with one connected client: timed from the gate until the client holds every byte the child
+ * lucidlines with one connected client: timed from the gate until the client holds every byte the writers
  * wrote. The client is connected and greeted before the gate opens, so nothing is replayed from scrollback.
+ * lucidlines' stdout is a pipe read to the end, so the terminal printing is part of the work timed.
  */
 export async function timeLucid(
   load: FloodLoad,
@@ -125,36 +168,66 @@ export async function timeLucid(
 ): Promise<LucidFloodResult> {
   const dir = scratchDir('lucid');
   const gate = new StartGate(dir.path);
-  const config = writeConfig(dir.path, [
-    { name: FLOOD_NAME, command: fixtureCommand('flood.mjs', `${load.args} ${gate.args(FLOOD_NAME)}`) },
-  ]);
-  const lucid = await launchLucidIn(dir, { config, terminal: 'discard', nodeArgs });
+  const writers = writerCommands(load, gate);
+  const config = writeConfig(dir.path, writers);
+  const lucid = await launchLucidIn(dir, { config, terminal: 'drain', nodeArgs });
   let observer: Observer | undefined;
   try {
     observer = await Observer.connect(lucid.url);
-    await gate.waitReady([FLOOD_NAME]);
+    await gate.waitReady(
+      writers.map(({ name }) => name),
+      READY_TIMEOUT_MS,
+    );
+    const cpuBefore = cpuTimeMs(lucid.pid);
     const start = gate.open();
-    const tally = observer.tally(FLOOD_NAME);
-    await observer.until(
-      () => tally.contentChars >= load.contentChars,
+    const tallies = writers.map(({ name }) => (observer as Observer).tally(name));
+    const received = () => {
+      let sum = 0;
+      for (const tally of tallies) sum += tally.contentChars;
+      return sum;
+    };
+    const client = observer;
+    await client.until(
+      () => received() >= load.contentChars || client.closeCode !== null,
       TIMEOUT_MS,
       'every byte of the flood',
     );
     const ms = performance.now() - start;
-    // Untimed: once the child has exited and a moment has passed, any surplus (duplicated or invented
+    if (client.closeCode !== null) {
+      // lucidlines closes a client that falls 8 MiB behind (1013): the bench's own client could not keep up
+      // with it, which says the machine is too busy for this measurement, not how fast lucidlines is.
+      throw new Error(
+        `The bench client was closed (code ${client.closeCode}) after ${received()} of ${load.contentChars} characters.`,
+      );
+    }
+    const cpuMs = cpuTimeMs(lucid.pid) - cpuBefore;
+    const peak = peakRss(lucid.pid);
+    // Untimed: once the writers have exited and a moment has passed, any surplus (duplicated or invented
     // output) would have arrived too, so the tally can be compared exactly.
     const current = observer;
     await current.until(
-      () => current.statuses.some((status) => status.name === FLOOD_NAME && status.status !== 'running'),
+      () =>
+        writers.every(({ name }) =>
+          current.statuses.some((status) => status.name === name && status.status !== 'running'),
+        ),
       30_000,
       'the flood to exit',
     );
     await new Promise((wake) => setTimeout(wake, 100));
+    observer.close();
+    observer = undefined;
+    await lucid.stop();
+    const terminal = lucid.terminal;
+    if (terminal === null) throw new Error('lucidlines was launched without a terminal pipe.');
+    const droppedNotices = await terminal.droppedNotices;
     return {
       ms,
-      receivedContentChars: tally.contentChars,
+      receivedContentChars: received(),
       expectedContentChars: load.contentChars,
       invalidFrames: current.invalidFrames,
+      cpuMs,
+      peakRss: peak,
+      droppedNotices,
     };
   } finally {
     observer?.close();
@@ -172,6 +245,13 @@ export interface ThroughputResult {
   /** Each repetition's lucid/raw ratio, taken within the same round so that drift of the machine cancels out. */
   ratioToRaw: Summary;
   ratioToPeer: Summary;
+  ratioToNodePipe: Summary;
+  /** lucidlines' CPU milliseconds per MB delivered to the client. */
+  cpuMsPerMb: Summary;
+  peakRss: Summary;
+  /** Dropped-terminal-output notices over all rounds, and rounds whose client got more or less than written. */
+  droppedNotices: number;
+  wrongTallies: number;
 }
 
 /** Alternates raw, lucidlines, concurrently and the bare pipe in every round, because the machine's speed drifts. */
@@ -181,25 +261,34 @@ export async function measureThroughput(
   log: (line: string) => void,
 ): Promise<ThroughputResult> {
   const raw: number[] = [];
-  const lucid: number[] = [];
+  const lucid: LucidFloodResult[] = [];
   const peer: number[] = [];
   const nodePipe: number[] = [];
   for (let round = 0; round < repetitions; round++) {
     raw.push(await timeRaw(load));
-    lucid.push((await timeLucid(load)).ms);
+    lucid.push(await timeLucid(load));
     peer.push(await timeConcurrently(load));
     nodePipe.push(await timeNodePipe(load));
+    const run = lucid[round] as LucidFloodResult;
     log(
-      `  ${load.label} round ${round + 1}: raw ${raw[round]?.toFixed(0)} ms, lucidlines ${lucid[round]?.toFixed(0)} ms, concurrently ${peer[round]?.toFixed(0)} ms, bare Node pipe ${nodePipe[round]?.toFixed(0)} ms`,
+      `  ${load.label} round ${round + 1}: raw ${raw[round]?.toFixed(0)} ms, lucidlines ${run.ms.toFixed(0)} ms (cpu ${run.cpuMs.toFixed(0)} ms, peak ${(run.peakRss / 2 ** 20).toFixed(0)} MiB, ${run.droppedNotices} dropped-terminal notices), concurrently ${peer[round]?.toFixed(0)} ms, bare Node pipe ${nodePipe[round]?.toFixed(0)} ms`,
     );
   }
+  const ms = lucid.map((run) => run.ms);
   return {
     load,
     raw: summarise(raw),
-    lucid: summarise(lucid),
+    lucid: summarise(ms),
     peer: summarise(peer),
     nodePipe: summarise(nodePipe),
-    ratioToRaw: summarise(lucid.map((ms, i) => ms / (raw[i] as number))),
-    ratioToPeer: summarise(lucid.map((ms, i) => ms / (peer[i] as number))),
+    ratioToRaw: summarise(ms.map((value, i) => value / (raw[i] as number))),
+    ratioToPeer: summarise(ms.map((value, i) => value / (peer[i] as number))),
+    ratioToNodePipe: summarise(ms.map((value, i) => value / (nodePipe[i] as number))),
+    cpuMsPerMb: summarise(lucid.map((run) => run.cpuMs / (load.bytes / 1e6))),
+    peakRss: summarise(lucid.map((run) => run.peakRss)),
+    droppedNotices: lucid.reduce((sum, run) => sum + run.droppedNotices, 0),
+    wrongTallies: lucid.filter(
+      (run) => run.receivedContentChars !== run.expectedContentChars || run.invalidFrames > 0,
+    ).length,
   };
 }

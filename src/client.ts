@@ -2,13 +2,16 @@
 // and in Node the caller passes the `WebSocket` class of the `ws` package.
 
 import {
+  BINARY_OUTPUT_QUERY,
   type CommandMessage,
+  decodeBinaryOutputFrame,
   decodeServerMessage,
   type ErrorMessage,
   type InfoMessage,
   type MetricsMessage,
   type ProcessesMessage,
   type ProcessOutputMessage,
+  type RunMessage,
   type StatusMessage,
 } from './protocol.js';
 
@@ -19,6 +22,8 @@ type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
 /** The part of the WebSocket API the client uses; the DOM class and the `ws` class both provide it. */
 export interface WebSocketLike {
   readonly readyState: number;
+  /** Set to 'arraybuffer' so binary output frames arrive whole and at once (a browser's default is Blob). */
+  binaryType?: string;
   onopen: Handler<unknown> | null;
   onmessage: Handler<{ data: unknown }> | null;
   onclose: Handler<{ code: number; reason: string }> | null;
@@ -56,9 +61,22 @@ export type ClientEvents = {
   processes: [ProcessesMessage];
   /** Resource use of every process, every few seconds (an extension; see docs/protocol.md). */
   metrics: [MetricsMessage];
+  /** Extension: a run of a process began (see RunMessage). */
+  run: [RunMessage];
   /** A frame from the server that failed validation; it is dropped. */
   invalid: [{ code: string; message: string }];
 };
+
+/**
+ * The socket URL with the request for binary output frames, which spare both sides the JSON escaping and
+ * parsing of every character of output. A server that does not know the parameter ignores it and sends
+ * JSON text frames, which are still understood.
+ */
+function withBinaryOutput(url: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set(BINARY_OUTPUT_QUERY.name, BINARY_OUTPUT_QUERY.value);
+  return parsed.href;
+}
 
 type Listener<E extends keyof ClientEvents> = (...args: ClientEvents[E]) => void;
 
@@ -171,7 +189,8 @@ export class LucidLinesClient {
 
   #connect(): void {
     this.#timer = null;
-    const socket = new this.#WebSocket(this.#url);
+    const socket = new this.#WebSocket(withBinaryOutput(this.#url));
+    socket.binaryType = 'arraybuffer';
     this.#socket = socket;
     socket.onopen = () => {
       this.#emit('open');
@@ -190,11 +209,21 @@ export class LucidLinesClient {
   }
 
   #handleFrame(data: unknown): void {
-    if (typeof data !== 'string') {
-      this.#emit('invalid', { code: 'BINARY_FRAME', message: 'The server sent a binary frame.' });
+    const decoded =
+      typeof data === 'string'
+        ? decodeServerMessage(data)
+        : data instanceof ArrayBuffer
+          ? decodeBinaryOutputFrame(new Uint8Array(data))
+          : data instanceof Uint8Array
+            ? decodeBinaryOutputFrame(data)
+            : null;
+    if (decoded === null) {
+      this.#emit('invalid', {
+        code: 'BINARY_FRAME',
+        message: 'The server sent a binary frame of an unknown kind.',
+      });
       return;
     }
-    const decoded = decodeServerMessage(data);
     if (!decoded.ok) {
       if (decoded.ignorable !== true) this.#emit('invalid', { code: decoded.code, message: decoded.message });
       return;
@@ -221,6 +250,9 @@ export class LucidLinesClient {
         break;
       case 'metrics':
         this.#emit('metrics', message);
+        break;
+      case 'run':
+        this.#emit('run', message);
         break;
     }
   }

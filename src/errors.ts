@@ -374,6 +374,15 @@ export function processExitedMessage(name: string, code: number | null, signal: 
     : `Process "${name}" was killed by signal ${signal ?? 'unknown'}.`;
 }
 
+/** restart-on-failure stopped restarting a process that kept failing; it stays in `error`. */
+export function restartsExhaustedMessage(name: string, restarts: number): string {
+  return (
+    `Process "${name}" failed again after ${restarts} automatic restart${restarts === 1 ? '' : 's'} in a row, ` +
+    `so it is no longer restarted ("maxRestarts"). Fix the cause and restart it from the viewer, ` +
+    `or raise "maxRestarts" for "${name}" in the config.`
+  );
+}
+
 /** The reason a process could not start because its working directory is missing; the others still start. */
 export function missingWorkingDirectoryMessage(name: string, cwd: string): string {
   return processCouldNotStartMessage(

@@ -7,6 +7,20 @@ export type ProcessStatus = (typeof PROCESS_STATUSES)[number];
 export const OUTPUT_STREAMS = ['stdout', 'stderr'] as const;
 export type OutputStream = (typeof OUTPUT_STREAMS)[number];
 
+/**
+ * Why a run of a process began. `start` is the first start of a session (or an explicit start); the others
+ * are restarts, which the viewer, the terminal and the log files mark with a separator naming the reason.
+ */
+export const START_REASONS = [
+  'start',
+  'manual',
+  'auto-restart',
+  'watch',
+  'config-change',
+  'dependency',
+] as const;
+export type StartReason = (typeof START_REASONS)[number];
+
 /** One entry of `info.processes`. `pid` is present while the process has one. */
 export interface ProcessInfo {
   name: string;
@@ -23,6 +37,10 @@ export interface ProcessInfo {
   urls?: string[];
   /** Extension: present and true when the process accepts the `input` command. */
   stdin?: boolean;
+  /** Extension: why the current (or last) run began; absent before the first start. */
+  reason?: StartReason;
+  /** Extension: Unix ms when a scheduled automatic restart is due; absent when none is. */
+  restartAt?: number;
 }
 
 /**
@@ -66,6 +84,10 @@ export interface StatusMessage {
   restarts?: number;
   /** Extension (access, issue 15): see `ProcessInfo.stopping`. */
   stopping?: boolean;
+  /** Extension: why the current (or last) run began. */
+  reason?: StartReason;
+  /** Extension: Unix ms when a scheduled automatic restart is due; absent when none is. */
+  restartAt?: number;
   /**
    * Extension: the URLs the current run printed (a dev server's "Local: http://localhost:5173/"), deduplicated,
    * at most MAX_URLS; absent until one was found, and empty again once the run ended.
@@ -95,6 +117,23 @@ export interface MetricsMessage {
   timestamp: number;
 }
 
+/**
+ * Extension: a run of a process began (its child was spawned). Sent live, and in the replay at its place
+ * among the output, so a client can draw a separator between two runs' output.
+ */
+export interface RunMessage {
+  type: 'run';
+  name: string;
+  /** Counts the process's runs in this session: 1 for the first. */
+  run: number;
+  /** Null when the spawn failed before the operating system gave the child a pid. */
+  pid: number | null;
+  reason: StartReason;
+  timestamp: number;
+  /** True when the message replays retained scrollback. */
+  replay?: boolean;
+}
+
 export const ERROR_CODES = [
   'INVALID_JSON',
   'INVALID_MESSAGE',
@@ -114,6 +153,7 @@ export const ERROR_CODES = [
   'STDIN_DISABLED',
   'NOT_RUNNING',
   'STDIN_FULL',
+  'RESTARTS_EXHAUSTED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -141,7 +181,8 @@ export type ServerMessage =
   | StatusMessage
   | ErrorMessage
   | ProcessesMessage
-  | MetricsMessage;
+  | MetricsMessage
+  | RunMessage;
 
 export const TARGETED_ACTIONS = [
   'restart',
@@ -265,6 +306,14 @@ function isProcessMetrics(value: unknown): value is ProcessMetrics {
   );
 }
 
+/** The extensions `status` and `info` share about a process's runs. */
+function hasValidRunFacts(value: Record<string, unknown>): boolean {
+  return (
+    (value.reason === undefined || includes(START_REASONS, value.reason)) &&
+    (value.restartAt === undefined || typeof value.restartAt === 'number')
+  );
+}
+
 function isProcessInfo(value: unknown): value is ProcessInfo {
   return (
     isRecord(value) &&
@@ -277,7 +326,8 @@ function isProcessInfo(value: unknown): value is ProcessInfo {
     (value.restarts === undefined || typeof value.restarts === 'number') &&
     (value.stopping === undefined || typeof value.stopping === 'boolean') &&
     isOptionalStringList(value.urls) &&
-    (value.stdin === undefined || typeof value.stdin === 'boolean')
+    (value.stdin === undefined || typeof value.stdin === 'boolean') &&
+    hasValidRunFacts(value)
   );
 }
 
@@ -289,6 +339,39 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
   } catch {
     return fail('INVALID_JSON', 'The server sent a frame that is not valid JSON.');
   }
+  return validateServerMessage(data);
+}
+
+/**
+ * Extension: the query parameter with which a client asks for binary output frames. Without it a client
+ * gets exactly the seed's JSON text frames. With it, every `process` message comes as a binary frame: the
+ * message without `output` as UTF-8 JSON, one "\n" byte (which JSON text never contains), then `output` as
+ * UTF-8 bytes. Every other message stays a JSON text frame. The output then needs neither JSON escaping
+ * (every ESC of a coloured log costs six characters in JSON) nor JSON parsing on either side.
+ */
+export const BINARY_OUTPUT_QUERY = { name: 'output', value: 'binary' } as const;
+
+const FRAME_HEADER_END = 0x0a;
+const utf8 = new TextDecoder();
+
+/** Validates a binary output frame from the server (see `BINARY_OUTPUT_QUERY`). */
+export function decodeBinaryOutputFrame(frame: Uint8Array): Decoded<ServerMessage> {
+  const headerEnd = frame.indexOf(FRAME_HEADER_END);
+  if (headerEnd === -1) return fail('INVALID_MESSAGE', 'The server sent a binary frame without a header.');
+  let header: unknown;
+  try {
+    header = JSON.parse(utf8.decode(frame.subarray(0, headerEnd)));
+  } catch {
+    return fail('INVALID_JSON', 'The server sent a binary frame whose header is not valid JSON.');
+  }
+  if (!isRecord(header) || header.type !== 'process' || 'output' in header) {
+    return fail('INVALID_MESSAGE', 'A binary frame from the server must carry a "process" message.');
+  }
+  header.output = utf8.decode(frame.subarray(headerEnd + 1));
+  return validateServerMessage(header);
+}
+
+function validateServerMessage(data: unknown): Decoded<ServerMessage> {
   if (!isRecord(data) || typeof data.timestamp !== 'number') {
     return fail('INVALID_MESSAGE', 'The server sent a message without a numeric timestamp.');
   }
@@ -312,7 +395,8 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
         isOptionalStringOrNull(data.signal) &&
         (data.restarts === undefined || typeof data.restarts === 'number') &&
         (data.stopping === undefined || typeof data.stopping === 'boolean') &&
-        isOptionalStringList(data.urls)
+        isOptionalStringList(data.urls) &&
+        hasValidRunFacts(data)
       ) {
         return { ok: true, value: data as unknown as StatusMessage };
       }
@@ -346,6 +430,17 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
     case 'metrics':
       if (Array.isArray(data.processes) && data.processes.every(isProcessMetrics)) {
         return { ok: true, value: data as unknown as MetricsMessage };
+      }
+      break;
+    case 'run':
+      if (
+        typeof data.name === 'string' &&
+        typeof data.run === 'number' &&
+        (data.pid === null || typeof data.pid === 'number') &&
+        includes(START_REASONS, data.reason) &&
+        (data.replay === undefined || typeof data.replay === 'boolean')
+      ) {
+        return { ok: true, value: data as unknown as RunMessage };
       }
       break;
     default:

@@ -25,6 +25,11 @@ export interface Line {
   revision: number;
   /** True until the line feed arrives (or the line is cut at the length cap). */
   open: boolean;
+  /**
+   * Set only on the separator drawn where a new run of the process begins (its number); that line is
+   * lucidlines' own, never output of the process.
+   */
+  readonly run?: number;
 }
 
 /**

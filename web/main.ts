@@ -135,6 +135,10 @@ client.on('metrics', (message) => {
   update(state, message, changes);
   scheduleFrame();
 });
+client.on('run', (message) => {
+  update(state, message, changes);
+  scheduleFrame();
+});
 client.on('error', (message) => {
   update(state, message, changes);
   ui.notice.textContent =

@@ -4,6 +4,7 @@
 // rings of 100,000 lines on every message is exactly the per-message work the page cannot afford at
 // 10,000 lines/s. The DOM catches up once per animation frame from the accumulated changes.
 
+import { DEFAULT_STYLE } from '../src/ansi.js';
 import { processColorIndex } from '../src/process-color.js';
 import type {
   Access,
@@ -13,9 +14,12 @@ import type {
   ProcessesMessage,
   ProcessInfo,
   ProcessStatus,
+  RunMessage,
   ServerMessage,
+  StartReason,
   StatusMessage,
 } from '../src/protocol.js';
+import { runSeparator } from '../src/run-separator.js';
 import { type Line, LineAssembler, type LineEvents } from './line-model.js';
 import { Ring } from './ring.js';
 
@@ -32,6 +36,10 @@ export interface ProcessState {
   signal: string | null;
   /** Access (issue 15): a stop is under way and the tree is not gone yet; the viewer offers Kill. */
   stopping: boolean;
+  /** Why the current (or last) run began; null before the first start or from a server that does not say. */
+  reason: StartReason | null;
+  /** Unix ms when a scheduled automatic restart is due; null when none is. */
+  restartAt: number | null;
   lines: Ring<Line>;
   /** Output arrived live (not replayed) since the user last looked at this process. */
   unread: boolean;
@@ -96,6 +104,8 @@ function createProcess(state: ViewerState, name: string): ProcessState {
     exitCode: null,
     signal: null,
     stopping: false,
+    reason: null,
+    restartAt: null,
     lines: new Ring(state.lineLimit),
     unread: false,
     lastError: null,
@@ -126,6 +136,9 @@ function applyStatus(process: ProcessState, message: StatusMessage): void {
   if (message.signal !== undefined) process.signal = message.signal;
   process.stopping = message.stopping === true;
   if (message.urls !== undefined) process.urls = message.urls;
+  if (message.reason !== undefined) process.reason = message.reason;
+  // The server sends `restartAt` on every status while a restart is scheduled, so its absence clears it.
+  process.restartAt = message.restartAt ?? null;
   if (message.status === 'starting' || message.status === 'running') process.lastError = null;
 }
 
@@ -178,6 +191,9 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
     case 'processes':
       applyProcessList(state, message);
       changes.sidebar = true;
+      break;
+    case 'run':
+      addRunSeparator(state, processNamed(state, message.name, changes), message);
       changes.lines = true;
       break;
     case 'error':
@@ -236,7 +252,34 @@ function applyProcessInfo(process: ProcessState, info: ProcessInfo): void {
   process.signal = info.signal ?? null;
   process.urls = info.urls ?? [];
   process.stdin = info.stdin === true;
+  process.reason = info.reason ?? null;
+  process.restartAt = info.restartAt ?? null;
   process.stopping = info.stopping === true;
+}
+
+/**
+ * Draws the line between the output of the previous run and the next one. The first run needs none. The
+ * previous run's unfinished lines stay as they were, and the new run starts on fresh lines with no colour
+ * left over, as its output does in a terminal.
+ */
+function addRunSeparator(state: ViewerState, process: ProcessState, message: RunMessage): void {
+  if (message.run <= 1) return;
+  const { name } = process;
+  process.assemblers.stdout = new LineAssembler(name, 'stdout');
+  process.assemblers.stderr = new LineAssembler(name, 'stderr');
+  const text = runSeparator(message.timestamp, message.reason, message.pid, message.run);
+  const line: Line = {
+    name,
+    stream: 'stdout',
+    timestamp: message.timestamp,
+    segments: [{ text, style: DEFAULT_STYLE }],
+    text,
+    revision: 0,
+    open: false,
+    run: message.run,
+  };
+  process.lines.push(line);
+  state.all.push(line);
 }
 
 export function markRead(state: ViewerState, name: string, changes: Changes): void {

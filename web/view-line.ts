@@ -62,6 +62,11 @@ function boundaries(
 export function renderRow(line: Line, options: RowOptions): HTMLDivElement {
   const row = document.createElement('div');
   row.className = line.stream === 'stderr' ? 'row err' : 'row';
+  if (line.run !== undefined) {
+    // The separator between two runs: lucidlines' own line, styled as such, and findable by the run's number.
+    row.classList.add('sep');
+    row.dataset.run = String(line.run);
+  }
   if (options.current) row.classList.add('cur');
   if (options.showTimestamp) {
     const time = document.createElement('span');

@@ -2,6 +2,7 @@
 // vision. Names and commands go in through textContent only.
 
 import type { ProcessStatus } from '../src/protocol.js';
+import { restartCountdown } from '../src/restart-countdown.js';
 import { hasError, type ProcessState } from './store.js';
 
 const STATUS_ICONS: Record<ProcessStatus, string> = {
@@ -53,6 +54,13 @@ export function statusLabel(process: Pick<ProcessState, 'status' | 'exitCode'>):
   return `${STATUS_ICONS[process.status]} ${word}`;
 }
 
+/** How the last run ended, for a process in `error` (a stopped one says it in its badge already). */
+function endingOf(process: Pick<ProcessState, 'status' | 'exitCode' | 'signal'>): string | null {
+  if (process.status !== 'error') return null;
+  if (process.exitCode !== null) return `exit ${process.exitCode}`;
+  return process.signal;
+}
+
 function span(className: string, text: string): HTMLSpanElement {
   const element = document.createElement('span');
   element.className = className;
@@ -73,6 +81,8 @@ export class Sidebar {
    * clickable on its own), rebuilt only when the URLs change so that a click on one is never lost either.
    */
   readonly #links = new Map<string, { key: string; element: HTMLDivElement }>();
+  /** Redraws the "restarting in Ns" countdowns each second while a restart is scheduled. */
+  #countdown: ReturnType<typeof setTimeout> | null = null;
 
   constructor(list: HTMLElement, onSelect: (name: string | null) => void) {
     this.#list = list;
@@ -98,6 +108,7 @@ export class Sidebar {
   }
 
   render(processes: Iterable<ProcessState>, selected: string | null): void {
+    const shown = [...processes];
     const items: HTMLElement[] = [];
     const all = this.#entry(null, selected === null);
     const allHead = document.createElement('span');
@@ -106,7 +117,7 @@ export class Sidebar {
     all.replaceChildren(allHead);
     all.title = 'Every process, interleaved';
     items.push(all);
-    for (const process of processes) {
+    for (const process of shown) {
       const button = this.#entry(process.name, selected === process.name);
       button.title = process.command;
       const head = document.createElement('span');
@@ -136,6 +147,15 @@ export class Sidebar {
         usage.title = 'CPU (percent of one core) and memory of its process tree';
         meta.append(usage);
       }
+      button.dataset.restarts = String(process.restarts);
+      const ending = endingOf(process);
+      if (ending !== null) meta.append(span('exit', ending));
+      if (process.restartAt === null) {
+        delete button.dataset.restartAt;
+      } else {
+        button.dataset.restartAt = String(process.restartAt);
+        meta.append(span('countdown', restartCountdown(process.restartAt - Date.now())));
+      }
       button.replaceChildren(head, meta);
       items.push(button);
       const links = this.#linksOf(process);
@@ -147,6 +167,7 @@ export class Sidebar {
     for (const [name, links] of this.#links) {
       if (!items.includes(links.element)) this.#links.delete(name);
     }
+    this.#scheduleCountdown(shown, selected);
     const children = this.#list.children;
     if (children.length !== items.length || items.some((item, i) => children[i] !== item)) {
       this.#list.replaceChildren(...items);
@@ -168,5 +189,18 @@ export class Sidebar {
     element.append(...anchors);
     this.#links.set(process.name, { key, element });
     return element;
+  }
+
+  #scheduleCountdown(processes: readonly ProcessState[], selected: string | null): void {
+    if (this.#countdown !== null) clearTimeout(this.#countdown);
+    this.#countdown = null;
+    const now = Date.now();
+    const due = processes.flatMap((process) =>
+      process.restartAt !== null && process.restartAt > now ? [process.restartAt] : [],
+    );
+    if (due.length === 0) return;
+    // The next moment a shown number of seconds changes; the server's status ends the countdown itself.
+    const nextTick = Math.min(...due.map((at) => ((at - now) % 1000) + 1));
+    this.#countdown = setTimeout(() => this.render(processes, selected), nextTick);
   }
 }

@@ -1,5 +1,6 @@
 import { watchFolders } from '../folder-watcher.js';
 import type { Behaviour } from './behaviour.js';
+import { restartOnFailure } from './restart-on-failure.js';
 import { urlDetection } from './url-detection.js';
 import { watchBehaviour } from './watch.js';
 
@@ -15,5 +16,9 @@ const systemTimers = {
 
 /** The behaviours every run of lucidlines attaches, in the order they are attached. */
 export function standardBehaviours(context: BehaviourContext): Behaviour[] {
-  return [watchBehaviour({ watchFolders, timers: systemTimers, report: context.report }), urlDetection()];
+  return [
+    restartOnFailure(),
+    watchBehaviour({ watchFolders, timers: systemTimers, report: context.report }),
+    urlDetection(),
+  ];
 }

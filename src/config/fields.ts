@@ -4,7 +4,11 @@
 // field is added here and nowhere else.
 
 import * as v from 'valibot';
-import { DEFAULT_ENGINE_OPTIONS, DEFAULT_WATCH_DEBOUNCE_MS } from '../process/spec.js';
+import {
+  DEFAULT_ENGINE_OPTIONS,
+  DEFAULT_RESTART_TIMING,
+  DEFAULT_WATCH_DEBOUNCE_MS,
+} from '../process/spec.js';
 import { describeValue } from './problems.js';
 import {
   atLeastOne,
@@ -117,6 +121,8 @@ const SEPARATED_NAMES = /^[^,]+(,[^,]+)*$/;
 
 // concurrently's success conditions, spelt as concurrently spells them.
 const SUCCESS_CONDITION = /^(first|last|all|!?command-.+)$/;
+// setTimeout turns any delay above 2^31-1 ms into 1 ms, which would turn a long wait into a crash loop.
+const RESTART_MS = 'a whole number of milliseconds from 0 to 2147483647';
 
 const ENV_FILES = oneOrMore('a file path like ".env", or a non-empty array of them');
 
@@ -428,6 +434,44 @@ export const PROCESS = {
     description:
       'Let the browser viewer write to this process\'s stdin (an input line under its output, and the "input" command of the protocol). Off by default: anyone who can open the viewer could type into the process.',
     shape: 'boolean',
+  }),
+  // Automatic restarts (the restart-on-failure behaviour).
+  restart: field({
+    schema: v.picklist(
+      ['no', 'on-failure', 'always'],
+      (issue) => `must be "no", "on-failure" or "always", but is ${describeValue(issue.input)}.`,
+    ),
+    default: 'no',
+    description:
+      'Restart the process when it ends by itself: "on-failure" after a non-zero exit, a crash or a failed start, "always" also after exit code 0. A start, stop or restart you ask for cancels a scheduled restart.',
+    shape: '"no", "on-failure" or "always"',
+  }),
+  restartDelay: field({
+    schema: integer(0, 2_147_483_647, RESTART_MS),
+    default: DEFAULT_RESTART_TIMING.delayMs,
+    description:
+      'Milliseconds before the first automatic restart; each further restart in a row waits twice as long.',
+    shape: 'integer ms',
+  }),
+  restartMaxDelay: field({
+    schema: integer(0, 2_147_483_647, RESTART_MS),
+    default: DEFAULT_RESTART_TIMING.maxDelayMs,
+    description: 'The longest wait between two automatic restarts, in milliseconds.',
+    shape: 'integer ms',
+  }),
+  maxRestarts: field({
+    schema: integer(0, 2_147_483_647, 'a whole number of 0 or more'),
+    default: DEFAULT_RESTART_TIMING.maxRestarts,
+    description:
+      'Automatic restarts in a row before lucidlines gives up and leaves the process in `error` with a message saying so.',
+    shape: 'integer ≥ 0',
+  }),
+  restartResetAfter: field({
+    schema: integer(0, 2_147_483_647, RESTART_MS),
+    default: DEFAULT_RESTART_TIMING.resetAfterMs,
+    description:
+      'Milliseconds a run must stay `running` for its exit to count as a new failure: the wait and the count of restarts in a row start over.',
+    shape: 'integer ms',
   }),
 } as const satisfies Record<string, Field>;
 

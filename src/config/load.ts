@@ -16,6 +16,7 @@ import { engineOptions, mergeSettings } from './merge.js';
 import { parseJsonc } from './parse.js';
 import { locate } from './positions.js';
 import { CappedList, type ConfigProblem, type ConfigWarning } from './problems.js';
+import { restartPolicyOf } from './restart-policy.js';
 import { asList, validateFile } from './validate.js';
 import { viewTokenClash } from './view-token.js';
 
@@ -132,6 +133,7 @@ export async function loadConfig({ cwd, flags, found: given }: LoadOptions): Pro
     envFiles.push(...ownFiles);
     const own = await processEnvFile(ownFiles);
     envFailures.push(...own.refusing.map(shown));
+    const restart = restartPolicyOf(fields);
     processes.push({
       name: fields.name,
       command: fields.command,
@@ -156,6 +158,7 @@ export async function loadConfig({ cwd, flags, found: given }: LoadOptions): Pro
             },
           }),
       ...(fields.stdin === true ? { stdin: true } : {}),
+      ...(restart === undefined ? {} : { restart }),
       ...(own.missing.length === 0
         ? {}
         : {

@@ -63,8 +63,6 @@ function escapeSequenceEnd(text: string, start: number, limit: number): number {
   return i < limit ? i + 1 : -1;
 }
 
-const NON_ASCII = /[\u0080-\uffff]/;
-
 /**
  * Returns the end of the longest prefix of `text[start, end)` whose UTF-8 encoding fits in `maxBytes`,
  * moved back so that it splits neither a surrogate pair nor an escape sequence. Returns `end` when all of
@@ -72,11 +70,13 @@ const NON_ASCII = /[\u0080-\uffff]/;
  *
  * A flood of long lines without newlines comes here for every byte, so the common case is kept native: when
  * the candidate piece is ASCII, its byte length is its length, and only its escape sequences need a look.
- * Other text is walked character by character.
+ * Other text is walked character by character. The ASCII test compares the UTF-8 length with the length
+ * (any other character takes more than one byte per UTF-16 unit); it is several times faster than a regular
+ * expression looking for a character above U+007F.
  */
 function fittingEnd(text: string, start: number, end: number, maxBytes: number): number {
   const candidate = Math.min(end, start + maxBytes);
-  if (!NON_ASCII.test(text.slice(start, candidate))) {
+  if (Buffer.byteLength(text.slice(start, candidate)) === candidate - start) {
     if (candidate === end) return end;
     return cutOutsideEscapeSequence(text, start, candidate, end);
   }
@@ -144,6 +144,25 @@ function walkToFittingEnd(text: string, start: number, end: number, maxBytes: nu
   // Either no escape sequence is in the way, or one sequence alone is longer than the cap (hostile or
   // broken output): then the cap wins, because keeping the line bounded matters more than that sequence.
   return i > start ? i : start + 1;
+}
+
+/**
+ * Where the part of `text[from, length)` begins that the next chunk may still complete: an escape sequence
+ * that has not ended, a final "\r" (a CRLF must not be cut), or a final high surrogate. Returns the length
+ * when nothing is incomplete.
+ */
+function incompleteTailStart(text: string, from: number): number {
+  let end = text.length;
+  // An unfinished sequence may hold another ESC (the first half of an OSC's ESC \ terminator), so the look
+  // goes on backwards until the last sequence before the cut is a finished one.
+  for (;;) {
+    const sequenceStart = text.lastIndexOf('\x1b', end - 1);
+    if (sequenceStart < from || escapeSequenceEnd(text, sequenceStart, end) !== -1) break;
+    end = sequenceStart;
+  }
+  const last = text.charCodeAt(end - 1);
+  if (end > from && (last === 0x0d || inRange(last, 0xd800, 0xdbff))) end--;
+  return end;
 }
 
 /**
@@ -245,7 +264,13 @@ export class LineSplitter {
     this.#options.onText(emittedUpTo === 0 ? text : text.slice(emittedUpTo));
   }
 
-  /** Hands on the fitting pieces of an over-long partial line, keeping a remainder that fits as the new partial line. */
+  /**
+   * Hands on an over-long partial line in pieces that fit. Its tail goes too: the line is cut anyway, so
+   * holding the tail back gains nothing, and it would cost a concatenation with the next chunk of every
+   * writer of long output without newlines (one chunk then travels as one piece, untouched). Only what the
+   * next chunk may complete stays pending: an unfinished escape sequence, a "\r" whose "\n" may follow, or
+   * the first half of a surrogate pair.
+   */
   #emitPendingPieces(): void {
     const pending = this.#pending;
     let start = 0;
@@ -255,6 +280,8 @@ export class LineSplitter {
       this.#options.onText(pending.slice(start, cut));
       start = cut;
     }
-    this.#pending = pending.slice(start);
+    const kept = incompleteTailStart(pending, start);
+    if (kept > start) this.#options.onText(pending.slice(start, kept));
+    this.#pending = pending.slice(kept);
   }
 }

@@ -9,8 +9,9 @@
 
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ProcessControl, ProcessSnapshot, StartReason } from '../process/events.js';
+import type { ProcessControl } from '../process/events.js';
 import type { OutputStream } from '../protocol.js';
+import { runSeparator } from '../run-separator.js';
 import { PlainTextStripper } from './plain-text.js';
 
 export type LogFormat = 'text' | 'ansi';
@@ -78,28 +79,6 @@ const NODE_FILE_SYSTEM: LogFileSystem = {
   },
 };
 
-/** How a separator names why a run began (the supervisor's `StartReason`). */
-const REASON_TEXT: Record<StartReason, string> = {
-  start: 'started by request',
-  manual: 'by request',
-  'auto-restart': 'after a failure',
-  watch: 'files changed',
-  'config-change': 'the config changed',
-  dependency: 'a dependency restarted',
-};
-
-/**
- * The line written before the output of every new run of a process. Its format lives here only, so that every
- * run looks alike and a reader (or a script) can split a file into runs by it.
- */
-export function runSeparator(snapshot: ProcessSnapshot, timestamp: number): string {
-  const why =
-    snapshot.restarts === 0
-      ? 'first start'
-      : `restart ${snapshot.restarts} (${REASON_TEXT[snapshot.reason ?? 'manual']})`;
-  return `──── ${snapshot.name} started ${new Date(timestamp).toISOString()}, pid ${snapshot.pid}, ${why} ────\n`;
-}
-
 /** Written where output had to be dropped because the disk did not keep up. */
 export function droppedOutputNote(chars: number): string {
   return `──── lucidlines: ${chars} characters of output are missing here: the disk did not keep up ────\n`;
@@ -113,8 +92,6 @@ interface ProcessLog {
   readonly name: string;
   handle: LogFileHandle | null;
   size: number;
-  /** The run (the supervisor's count of spawns) the file is on; a spawned later run gets a separator. */
-  run: number;
   strippers: Map<OutputStream, PlainTextStripper>;
   droppedChars: number;
   /** Whether the text written last ended a line, so that a separator or a note never joins a partial line. */
@@ -154,7 +131,6 @@ export function attachLogFiles(control: ProcessControl, options: LogFilesOptions
         name,
         handle: null,
         size: 0,
-        run: 0,
         strippers: new Map(),
         droppedChars: 0,
         atLineStart: true,
@@ -289,13 +265,11 @@ export function attachLogFiles(control: ProcessControl, options: LogFilesOptions
     if (event.kind === 'output') {
       const { name, stream, text } = event.chunk;
       enqueue({ log: logOf(name), kind: 'output', stream, text });
-    } else if (event.kind === 'status') {
-      const log = logOf(event.snapshot.name);
-      const { run, pid } = event.snapshot;
-      if (pid !== null && run !== log.run) {
-        log.run = run;
-        enqueue({ log, kind: 'run', text: runSeparator(event.snapshot, event.timestamp) });
-      }
+    } else if (event.kind === 'run') {
+      // The same separator the viewer and the terminal draw, dated: a log outlives the session.
+      const { name, timestamp, reason, pid, run } = event.start;
+      const text = `${runSeparator(timestamp, reason, pid, run, { withDate: true })}\n`;
+      enqueue({ log: logOf(name), kind: 'run', text });
     }
   });
 

@@ -1,4 +1,4 @@
-import type { OutputStream, ProcessStatus } from '../protocol.js';
+import type { OutputStream, ProcessStatus, StartReason } from '../protocol.js';
 import type { SweptProcess } from './kill-tree.js';
 import type { ProcessSpec } from './spec.js';
 
@@ -26,11 +26,8 @@ export interface ProcessSnapshot {
   stdin?: true;
 }
 
-/**
- * Why a run began. `start` is the first start of a session (or an explicit start); the others are restarts,
- * which the viewer, the terminal and the log files mark with a separator naming the reason.
- */
-export type StartReason = 'start' | 'manual' | 'auto-restart' | 'watch' | 'config-change' | 'dependency';
+/** Why a run began; defined with the protocol, which carries it. */
+export type { StartReason } from '../protocol.js';
 
 /**
  * Facts behaviours attach to a process (see src/behaviours/). The engine only stores them and carries them in
@@ -66,13 +63,27 @@ export interface OutputChunk {
   seq: number;
 }
 
+/**
+ * A run began: its child was spawned (or its spawn failed at once, then `pid` is null). It takes a `seq` from
+ * the same counter as the output, so the scrollback can replay it at its place among the chunks, and the
+ * viewer, the terminal and the log files draw a separator there.
+ */
+export interface RunStart {
+  name: string;
+  run: number;
+  pid: number | null;
+  reason: StartReason;
+  timestamp: number;
+  seq: number;
+}
+
 export type SupervisorEvent =
   | { kind: 'output'; chunk: OutputChunk }
   | { kind: 'status'; snapshot: ProcessSnapshot; timestamp: number }
   | {
       kind: 'error';
       name: string;
-      code: 'SPAWN_FAILED' | 'PROCESS_EXITED' | 'NOT_READY';
+      code: 'SPAWN_FAILED' | 'PROCESS_EXITED' | 'NOT_READY' | BehaviourErrorCode;
       message: string;
       timestamp: number;
     }
@@ -92,6 +103,19 @@ export type SupervisorEvent =
       restarting: boolean;
       timestamp: number;
     }
+  | { kind: 'run'; start: RunStart }
+  /**
+   * Someone asked for a start, stop or restart (a command, restart-all, a behaviour), emitted when the request
+   * is made, before it is carried out. A stop has the reason `manual`. A behaviour that scheduled something
+   * for the process (an automatic restart) learns here that a person took over.
+   */
+  | {
+      kind: 'request';
+      name: string;
+      action: 'start' | 'stop' | 'restart';
+      reason: StartReason;
+      timestamp: number;
+    }
   /** Stopping a process also stopped these, found outside its tree by their marker or by its pipes. */
   | { kind: 'swept'; name: string; processes: readonly SweptProcess[]; timestamp: number }
   /**
@@ -107,6 +131,9 @@ export type SupervisorEvent =
  * of lucidlines itself can apply (the processes of such an edit are still applied).
  */
 export type ConfigRejection = 'CONFIG_INVALID' | 'CONFIG_NEEDS_RESTART';
+
+/** The `error` codes behaviours report (see BehaviourHost.reportError). */
+export type BehaviourErrorCode = 'RESTARTS_EXHAUSTED';
 
 export type SupervisorListener = (event: SupervisorEvent) => void;
 
@@ -129,6 +156,8 @@ export interface ProcessControl {
   has(name: string): boolean;
   /** Retained output of one process, oldest first (bounded by the scrollback options). */
   scrollback(name: string): readonly OutputChunk[];
+  /** The starts of the runs whose output the scrollback still holds (and of later runs), oldest first. */
+  runs(name: string): readonly RunStart[];
   /** Subscribes to every event; returns the unsubscribe function. Listeners are called synchronously. */
   subscribe(listener: SupervisorListener): () => void;
   /** Resolve once the action is complete (the new process is spawned, or the old tree is gone). */
@@ -154,6 +183,8 @@ export interface BehaviourHost extends ProcessControl {
   /** See ManagedProcess.failRun. */
   failRun(name: string, run: number, message: string): Promise<void>;
   annotate(name: string, facts: Partial<ProcessFacts>): void;
+  /** Emits an `error` event about the process: a problem a behaviour found (it gave up restarting it). */
+  reportError(name: string, code: BehaviourErrorCode, message: string): void;
   /** Installs the one start gate (see ManagedProcessDeps.startGate); null removes it. */
   setStartGate(gate: ((name: string) => Promise<void> | null) | null): void;
   /**

@@ -9,11 +9,13 @@ import {
 import { Utf8StreamDecoder } from '../output/decoder.js';
 import { LineSplitter, type Timers } from '../output/line-splitter.js';
 import { Scrollback } from '../output/scrollback.js';
+import type { TotalScrollbackBound } from '../output/total-scrollback.js';
 import type { OutputStream, ProcessStatus } from '../protocol.js';
 import type {
   OutputChunk,
   ProcessFacts,
   ProcessSnapshot,
+  RunStart,
   StartReason,
   StdinWrite,
   SupervisorEvent,
@@ -38,6 +40,8 @@ export interface ManagedProcessDeps {
    * arrives, so a process that waits forever can still be stopped.
    */
   startGate: (name: string) => Promise<void> | null;
+  /** The bound on the scrollback of all processes together, shared by every process of the instance. */
+  totalScrollback: TotalScrollbackBound;
 }
 
 type Action = 'start' | 'stop' | 'restart';
@@ -130,7 +134,7 @@ export class ManagedProcess {
     this.#spec = spec;
     this.#options = options;
     this.#deps = deps;
-    this.#scrollback = new Scrollback(options.scrollback);
+    this.#scrollback = new Scrollback(options.scrollback, deps.totalScrollback);
   }
 
   get name(): string {
@@ -214,6 +218,10 @@ export class ManagedProcess {
     return this.#scrollback.chunks();
   }
 
+  runs(): readonly RunStart[] {
+    return this.#scrollback.runs();
+  }
+
   /** Spawns the command unless it is already running; resolves once it is running or has failed. */
   start(reason: StartReason = 'start'): Promise<void> {
     return this.#request('start', reason);
@@ -247,6 +255,7 @@ export class ManagedProcess {
   }
 
   #request(action: Action, reason: StartReason): Promise<void> {
+    this.#deps.emit({ kind: 'request', name: this.#spec.name, action, reason, timestamp: this.#deps.now() });
     const executing = this.#executing;
     if (
       this.#pending === null &&
@@ -389,6 +398,7 @@ export class ManagedProcess {
     this.#signal = null;
     if (this.#spec.startProblem !== undefined) {
       this.#pid = null;
+      this.#beginRun(null, reason);
       this.#reportExit(null, null, false, () => this.#fail('SPAWN_FAILED', this.#spec.startProblem ?? ''));
       return Promise.resolve();
     }
@@ -398,6 +408,7 @@ export class ManagedProcess {
       child = this.#deps.spawn(this.#spec, { marker });
     } catch (error) {
       this.#pid = null;
+      this.#beginRun(null, reason);
       const message = processCouldNotStartMessage(this.#spec.name, String(error));
       this.#reportExit(null, null, false, () => this.#fail('SPAWN_FAILED', message));
       return Promise.resolve();
@@ -422,6 +433,7 @@ export class ManagedProcess {
     };
     this.#run = run;
     this.#pid = run.pid;
+    this.#beginRun(run.pid, reason);
     this.#setStatus('starting');
     const started = new Promise<void>((resolve) => {
       child.on('spawn', () => {
@@ -453,6 +465,20 @@ export class ManagedProcess {
     this.#attachOutput(child.stdout, 'stdout');
     this.#attachOutput(child.stderr, 'stderr');
     return started;
+  }
+
+  /** Records the start of the run in the scrollback, where a replay finds it, and reports it. */
+  #beginRun(pid: number | null, reason: StartReason): void {
+    const start: RunStart = {
+      name: this.#spec.name,
+      run: this.#runCount,
+      pid,
+      reason,
+      timestamp: this.#startedAt ?? this.#deps.now(),
+      seq: this.#deps.nextSeq(),
+    };
+    this.#scrollback.markRun(start);
+    this.#deps.emit({ kind: 'run', start });
   }
 
   #spawnErrorMessage(error: Error): string {

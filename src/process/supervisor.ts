@@ -1,10 +1,13 @@
 import type { Timers } from '../output/line-splitter.js';
+import { TotalScrollbackBound } from '../output/total-scrollback.js';
 import type {
+  BehaviourErrorCode,
   BehaviourHost,
   ConfigRejection,
   OutputChunk,
   ProcessFacts,
   ProcessSnapshot,
+  RunStart,
   StartReason,
   StdinWrite,
   SupervisorEvent,
@@ -58,9 +61,9 @@ export class Supervisor implements BehaviourHost {
   readonly #spawn: SpawnFunction;
   /** Makes the ManagedProcess of one spec, at construction and for processes a config reload adds. */
   readonly #create: (spec: ProcessSpec) => ManagedProcess;
+  readonly #now: () => number;
   /** Every process this supervisor starts carries a run marker beginning with it (see marker.ts). */
   readonly instanceId: string;
-  readonly #now: () => number;
   #seq = 0;
   #runNumber = 0;
   #shuttingDown = false;
@@ -79,7 +82,9 @@ export class Supervisor implements BehaviourHost {
     };
     this.#onListenerError = onListenerError;
     this.#spawn = spawn;
+    this.#now = now;
     this.instanceId = instanceId;
+    const totalScrollback = new TotalScrollbackBound(options.maxTotalScrollbackBytes);
     this.#create = (spec) =>
       new ManagedProcess(spec, options, {
         spawn,
@@ -90,8 +95,8 @@ export class Supervisor implements BehaviourHost {
         nextMarker: () => runMarker(instanceId, ++this.#runNumber),
         emit: (event) => this.#emit(event),
         startGate: (name) => this.#startGate?.(name) ?? null,
+        totalScrollback,
       });
-    this.#now = now;
     for (const spec of specs) this.#processes.set(spec.name, this.#create(spec));
   }
 
@@ -105,6 +110,10 @@ export class Supervisor implements BehaviourHost {
 
   scrollback(name: string): readonly OutputChunk[] {
     return this.#processes.get(name)?.scrollback() ?? [];
+  }
+
+  runs(name: string): readonly RunStart[] {
+    return this.#processes.get(name)?.runs() ?? [];
   }
 
   subscribe(listener: SupervisorListener): () => void {
@@ -175,6 +184,11 @@ export class Supervisor implements BehaviourHost {
 
   annotate(name: string, facts: Partial<ProcessFacts>): void {
     this.#processes.get(name)?.annotate(facts);
+  }
+
+  reportError(name: string, code: BehaviourErrorCode, message: string): void {
+    if (!this.#processes.has(name)) return;
+    this.#emit({ kind: 'error', name, code, message, timestamp: this.#now() });
   }
 
   setStartGate(gate: ((name: string) => Promise<void> | null) | null): void {

@@ -1,7 +1,8 @@
 import { WebSocket } from 'ws';
-import { type Access, CLOSE_CODES } from '../protocol.js';
+import { type Access, CLOSE_CODES, type ServerMessage } from '../protocol.js';
 import type { ClientBacklog } from './backlog-bound.js';
 import type { TokenBucket } from './rate-limit.js';
+import { type Encoded, encode, encodeWithBinaryOutput } from './server-messages.js';
 
 /**
  * One connected client and the bound on what is queued for it. Sending never blocks: bytes the client has
@@ -18,6 +19,8 @@ export class ClientConnection implements ClientBacklog {
   limited = false;
   /** Access (issue 15): what the token this client presented allows; `view` clients may not send commands. */
   readonly access: Access;
+  /** True if the client asked for binary output frames (see `BINARY_OUTPUT_QUERY`); else it gets the seed's JSON. */
+  readonly binaryOutput: boolean;
   readonly #maxBufferedBytes: number;
   /**
    * Extra buffered bytes tolerated while the replay drains. The replay is sent in one go and may be larger
@@ -26,11 +29,23 @@ export class ClientConnection implements ClientBacklog {
    */
   #replayAllowance = 0;
 
-  constructor(ws: WebSocket, bucket: TokenBucket, maxBufferedBytes: number, access: Access = 'control') {
+  constructor(
+    ws: WebSocket,
+    bucket: TokenBucket,
+    maxBufferedBytes: number,
+    binaryOutput: boolean,
+    access: Access = 'control',
+  ) {
     this.ws = ws;
+    this.binaryOutput = binaryOutput;
     this.bucket = bucket;
     this.#maxBufferedBytes = maxBufferedBytes;
     this.access = access;
+  }
+
+  /** Encodes a message the way this client asked for. */
+  encode(message: ServerMessage): Encoded {
+    return this.binaryOutput ? encodeWithBinaryOutput(message) : encode(message);
   }
 
   get backlog(): number {
@@ -41,10 +56,10 @@ export class ClientConnection implements ClientBacklog {
     return this.ws.readyState === WebSocket.CLOSING;
   }
 
-  send(payload: Buffer): void {
+  send(payload: Encoded): void {
     // A client that is closing gets nothing more: its close frame is queued and must be the last frame.
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    this.ws.send(payload, { binary: false });
+    this.ws.send(payload.data, { binary: payload.binary });
     const buffered = this.ws.bufferedAmount;
     if (buffered <= this.#maxBufferedBytes) {
       this.#replayAllowance = 0;
@@ -56,10 +71,10 @@ export class ClientConnection implements ClientBacklog {
   }
 
   /** Sends the replay, allowing the buffer to exceed the limit by the replay's own size while it drains. */
-  replay(payloads: Iterable<Buffer>): void {
+  replay(payloads: Iterable<Encoded>): void {
     let replayBytes = 0;
     for (const payload of payloads) {
-      replayBytes += payload.length;
+      replayBytes += payload.data.length;
       this.#replayAllowance = replayBytes;
       this.send(payload);
     }

@@ -12,7 +12,15 @@ import { MetricsFeed, type Sampler } from './metrics-feed.js';
 import { type BatchLimits, OutputBatcher, replayMessages } from './output-batcher.js';
 import { type BucketRate, TokenBucket } from './rate-limit.js';
 import { checkUpgrade, type GuardConfig, pathOfRequestTarget } from './request-guard.js';
-import { encode, errorMessage, processInfo, statusMessage } from './server-messages.js';
+import {
+  type Encoded,
+  encode,
+  errorMessage,
+  processInfo,
+  runMessage,
+  statusMessage,
+  wantsBinaryOutput,
+} from './server-messages.js';
 import { refuseUpgrade } from './upgrade-refusal.js';
 
 /** Knobs with production defaults; tests shorten the timers and the clock. */
@@ -109,9 +117,19 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     for (const client of plan.destroy) client.ws.terminate();
   }
 
+  /** Encodes each message once per encoding that a client uses, not once per client. */
   function broadcast(message: ServerMessage): void {
-    const payload = encode(message);
-    for (const client of clients) client.send(payload);
+    let text: Encoded | null = null;
+    let withBinaryOutput: Encoded | null = null;
+    for (const client of clients) {
+      if (client.binaryOutput) {
+        withBinaryOutput ??= client.encode(message);
+        client.send(withBinaryOutput);
+      } else {
+        text ??= client.encode(message);
+        client.send(text);
+      }
+    }
     enforceTotalBound();
   }
 
@@ -146,6 +164,11 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
         break;
       case 'config-rejected':
         broadcast({ type: 'error', message: event.message, code: event.code, timestamp: event.timestamp });
+        break;
+      case 'run':
+        // The old run's pending output goes first, so the separator falls between the two runs' output.
+        batcher.flush(event.start.name);
+        broadcast(runMessage(event.start, false));
         break;
       case 'error':
         batcher.flush(event.name);
@@ -186,11 +209,12 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     );
   }
 
-  function onConnection(ws: WebSocket, access: Access): void {
+  function onConnection(ws: WebSocket, request: IncomingMessage, access: Access): void {
     const client = new ClientConnection(
       ws,
       new TokenBucket({ ...tuning.rateLimit.perConnection, now: tuning.now }),
       tuning.maxBufferedBytes,
+      wantsBinaryOutput(request.url ?? ''),
       access,
     );
     // `ws` reports protocol violations (oversized or malformed frames) as an 'error' event right before it
@@ -221,7 +245,8 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     };
     client.send(encode(info));
     const scrollbacks = snapshots.map((snapshot) => control.scrollback(snapshot.name));
-    client.replay(replayMessages(scrollbacks, tuning.batch).map(encode));
+    const runs = snapshots.map((snapshot) => control.runs(snapshot.name));
+    client.replay(replayMessages(scrollbacks, tuning.batch, runs).map((message) => client.encode(message)));
     clients.add(client);
     metrics.clientsChanged(clients.size);
     enforceTotalBound();
@@ -269,7 +294,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       socket.once('close', () => {
         connections--;
       });
-      wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, verdict.access));
+      wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request, verdict.access));
     },
 
     async close() {

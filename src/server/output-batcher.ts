@@ -1,5 +1,6 @@
-import type { OutputChunk } from '../process/events.js';
-import type { OutputStream, ProcessOutputMessage } from '../protocol.js';
+import type { OutputChunk, RunStart } from '../process/events.js';
+import type { OutputStream, ProcessOutputMessage, RunMessage } from '../protocol.js';
+import { runMessage } from './server-messages.js';
 
 export interface BatchLimits {
   /** The longest a chunk waits before it is sent. */
@@ -101,15 +102,28 @@ export class OutputBatcher {
  * Turns retained scrollback into replay messages: the chunks of every process merged by `seq` (the order in
  * which they were produced), with consecutive chunks of one process and stream that fall into one batch
  * window coalesced just as live output would have been, each message keeping its first chunk's timestamp.
+ * The run starts of every process are merged in by `seq` too, each ending the batch it falls into, so a
+ * separator lands exactly between the output of two runs.
  */
 export function replayMessages(
   scrollbacks: readonly (readonly OutputChunk[])[],
   limits: BatchLimits,
-): ProcessOutputMessage[] {
+  runs: readonly (readonly RunStart[])[] = [],
+): (ProcessOutputMessage | RunMessage)[] {
   const chunks = scrollbacks.flat().sort((a, b) => a.seq - b.seq);
-  const messages: ProcessOutputMessage[] = [];
+  const starts = runs.flat().sort((a, b) => a.seq - b.seq);
+  const messages: (ProcessOutputMessage | RunMessage)[] = [];
   let current: Pending | null = null;
+  let next = 0;
+  const startsBefore = (seq: number): void => {
+    for (let start = starts[next]; start !== undefined && start.seq < seq; start = starts[++next]) {
+      if (current !== null) messages.push(toMessage(current, true));
+      current = null;
+      messages.push(runMessage(start, true));
+    }
+  };
   for (const chunk of chunks) {
+    startsBefore(chunk.seq);
     if (
       current === null ||
       current.name !== chunk.name ||
@@ -124,5 +138,7 @@ export function replayMessages(
     current.chars += chunk.text.length;
   }
   if (current !== null) messages.push(toMessage(current, true));
+  current = null;
+  startsBefore(Number.POSITIVE_INFINITY);
   return messages;
 }

@@ -6,6 +6,8 @@ import defaultChalk, { type ChalkInstance } from 'chalk';
 import { detectedUrlLine, sweptProcessesLine, terminalOutputDroppedNotice } from '../errors.js';
 import { BoundedWriter, type QueueingOutput } from '../output/bounded-writer.js';
 import type { ProcessControl, SupervisorEvent } from '../process/events.js';
+import { restartCountdown } from '../restart-countdown.js';
+import { runSeparator } from '../run-separator.js';
 import { type LinePrefix, linePrefix, timestampPrefix } from './prefixes.js';
 import { describeStatus } from './status-text.js';
 import { stripAnsi } from './strip-ansi.js';
@@ -129,7 +131,19 @@ export function attachTerminalPrinter(
         const key = `${event.snapshot.status}:${event.snapshot.pid}:${event.snapshot.restarts}`;
         if (lastStatus.get(event.snapshot.name) === key) break;
         lastStatus.set(event.snapshot.name, key);
-        write(`${prefixFor(event.snapshot.name, event.timestamp).stdout}${description}\n`);
+        const { restartAt } = event.snapshot.facts;
+        const pending =
+          restartAt === undefined ? '' : chalk.dim(`, ${restartCountdown(restartAt - event.timestamp)}`);
+        write(`${prefixFor(event.snapshot.name, event.timestamp).stdout}${description}${pending}\n`);
+        break;
+      }
+      case 'run': {
+        // The first run needs no separator: nothing of the process came before it.
+        if (event.start.run <= 1 || raw || !shows(event.start.name)) break;
+        const { timestamp, reason, pid, run } = event.start;
+        write(
+          `${prefixFor(event.start.name, timestamp).stdout}${chalk.dim(runSeparator(timestamp, reason, pid, run))}\n`,
+        );
         break;
       }
       case 'error':

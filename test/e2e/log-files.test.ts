@@ -78,10 +78,10 @@ describe('log files (built bin)', () => {
     assert.ok(!text.includes('\x1b'), 'ANSI is stripped');
     assert.ok(!text.includes(TOKEN), 'the token is in no log file');
     // The separator names the pid lucidlines started (the shell); the fixture prints its own.
-    const runs = text.split(/^──── web started \S+, pid \d+, (first start|restart 1 \(by request\)) ────\n/m);
+    const runs = text.split(/^──── run \d+ · \S+ \S+ · (started|restarted on request) · pid \d+ ────\n/m);
     assert.deepEqual(
       [runs.length, runs[0], runs[1], runs[3]],
-      [5, '', 'first start', 'restart 1 (by request)'],
+      [5, '', 'started', 'restarted on request'],
       text,
     );
     for (const [run, pid] of [

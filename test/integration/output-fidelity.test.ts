@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from '../../src/process/spec.js';
 import { Supervisor } from '../../src/process/supervisor.js';
-import type { OutputStream } from '../../src/protocol.js';
+import { BINARY_OUTPUT_QUERY, type OutputStream } from '../../src/protocol.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { mixedOutput } from '../fixtures/output-mix-content.mjs';
 import { start, TestClient, waitUntil, wsUrl } from '../fixtures/server-test-kit.js';
@@ -59,9 +59,21 @@ async function waitForReplay(client: TestClient): Promise<void> {
   );
 }
 
+/** The socket URL of a client that asks for binary output frames, as the viewer and `lucidlines/client` do. */
+function binaryUrl(server: RunningServer): string {
+  const url = new URL(wsUrl(server));
+  url.searchParams.set(BINARY_OUTPUT_QUERY.name, BINARY_OUTPUT_QUERY.value);
+  return url.href;
+}
+
 async function withMix(
   options: EngineOptions,
-  body: (supervisor: Supervisor, server: RunningServer, early: TestClient) => Promise<void>,
+  body: (
+    supervisor: Supervisor,
+    server: RunningServer,
+    early: TestClient,
+    earlyBinary: TestClient,
+  ) => Promise<void>,
 ): Promise<void> {
   const supervisor = new Supervisor(
     [{ name: NAME, command: `node ${join(fixtures, 'output-mix.mjs')} ${SEED}`, cwd: fixtures, env: {} }],
@@ -69,8 +81,10 @@ async function withMix(
   );
   const server = await start(supervisor);
   const early = new TestClient(wsUrl(server));
+  const earlyBinary = new TestClient(binaryUrl(server));
   try {
     await early.opened;
+    await earlyBinary.opened;
     await supervisor.startAll();
     // Done means exited and every character delivered: a stream that came out short times out here with
     // its length in the message, one that came out long or altered fails the comparison that follows.
@@ -78,15 +92,20 @@ async function withMix(
       'the process to exit and its whole output to arrive',
       () =>
         early.of('status').some((message) => message.name === NAME && message.status === 'stopped') &&
-        STREAMS.every((stream) => received(early, stream).length >= expected[stream].length),
+        STREAMS.every(
+          (stream) =>
+            received(early, stream).length >= expected[stream].length &&
+            received(earlyBinary, stream).length >= expected[stream].length,
+        ),
       120_000,
     ).catch((error: Error) => {
       const lengths = STREAMS.map((s) => `${s} ${received(early, s).length}/${expected[s].length}`);
       throw new Error(`${error.message} (${lengths.join(', ')})`);
     });
-    await body(supervisor, server, early);
+    await body(supervisor, server, early, earlyBinary);
   } finally {
     early.close();
+    earlyBinary.close();
     await server.close();
     await supervisor.shutdown({ force: true });
   }
@@ -98,18 +117,27 @@ describe('output fidelity over a real socket', () => {
       ...DEFAULT_ENGINE_OPTIONS,
       scrollback: { maxLines: 1_000_000, maxBytes: 256 * 1024 * 1024 },
     };
-    await withMix(roomy, async (_supervisor, server, early) => {
+    await withMix(roomy, async (_supervisor, server, early, earlyBinary) => {
       for (const stream of STREAMS)
         assertSameText(received(early, stream), expected[stream], `live ${stream}`);
       const late = new TestClient(wsUrl(server));
+      const lateBinary = new TestClient(binaryUrl(server));
       try {
         await waitForReplay(late);
+        await waitForReplay(lateBinary);
         assert.ok(late.of('process').every((message) => message.replay === true));
         for (const stream of STREAMS) {
           assertSameText(received(late, stream), expected[stream], `replayed ${stream}`);
         }
+        // Both encodings carry the same messages, and only the client that asked gets binary frames.
+        assert.equal(early.binaryFrames + late.binaryFrames, 0);
+        assert.equal(earlyBinary.binaryFrames, earlyBinary.of('process').length);
+        assert.ok(earlyBinary.binaryFrames > 0);
+        assert.deepEqual(earlyBinary.of('process'), early.of('process'));
+        assert.deepEqual(lateBinary.of('process'), late.of('process'));
       } finally {
         late.close();
+        lateBinary.close();
       }
     });
   });

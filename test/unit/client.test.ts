@@ -66,7 +66,8 @@ describe('LucidLinesClient', () => {
     client.on('status', (m) => seen.push(`status:${m.name}:${m.status}:${m.pid}`));
     client.on('error', (m) => seen.push(`error:${m.code}`));
     const socket = latest();
-    assert.equal(socket.url, 'ws://127.0.0.1:1/ws');
+    // The client asks for binary output frames; a server that does not know them sends JSON text frames.
+    assert.equal(socket.url, 'ws://127.0.0.1:1/ws?output=binary');
     assert.equal(client.connected, false);
     socket.serverOpens();
     assert.equal(client.connected, true);
@@ -92,7 +93,16 @@ describe('LucidLinesClient', () => {
     socket.serverSends(JSON.stringify({ type: 'process', name: 'a', output: 5, timestamp: 1 }));
     socket.serverSends(JSON.stringify({ type: 7, timestamp: 1 }));
     socket.serverSends(new Uint8Array([1, 2, 3]));
-    assert.deepEqual(invalid, ['INVALID_JSON', 'INVALID_MESSAGE', 'INVALID_MESSAGE', 'BINARY_FRAME']);
+    socket.serverSends(new TextEncoder().encode('{"type":"status","timestamp":1}\nx'));
+    socket.serverSends(new TextEncoder().encode('{"type":"process","name":"a","timestamp":"1"}\nx'));
+    assert.deepEqual(invalid, [
+      'INVALID_JSON',
+      'INVALID_MESSAGE',
+      'INVALID_MESSAGE',
+      'INVALID_MESSAGE',
+      'INVALID_MESSAGE',
+      'INVALID_MESSAGE',
+    ]);
     assert.deepEqual(processes, []);
     client.close();
   });
@@ -107,6 +117,29 @@ describe('LucidLinesClient', () => {
     socket.serverSends(JSON.stringify({ type: 'surprise', timestamp: 1, anything: [1] }));
     socket.serverSends(JSON.stringify({ type: 'process', name: 'a', output: 'hi', timestamp: 2 }));
     assert.deepEqual(seen, ['process:hi']);
+    client.close();
+  });
+
+  it('decodes binary output frames, as ArrayBuffer or as bytes, into the same messages as JSON text', () => {
+    const client = new LucidLinesClient({ url: 'ws://x/ws?token=t', WebSocket: FakeSocket });
+    const processes: unknown[] = [];
+    client.on('process', (m) => processes.push(m));
+    const socket = latest();
+    assert.equal(socket.url, 'ws://x/ws?token=t&output=binary');
+    socket.serverOpens();
+    const message = {
+      type: 'process',
+      name: 'web',
+      output: '\u001b[32mgrün ✓ 🚀\u001b[39m\nline two\n',
+      timestamp: 5,
+      stream: 'stderr',
+    };
+    const { output, ...header } = message;
+    const frame = new TextEncoder().encode(`${JSON.stringify(header)}\n${output}`);
+    socket.serverSends(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength));
+    socket.serverSends(frame);
+    socket.serverSends(JSON.stringify(message));
+    assert.deepEqual(processes, [message, message, message]);
     client.close();
   });
 

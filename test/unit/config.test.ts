@@ -513,8 +513,16 @@ describe('knownKeysAt', () => {
       'env',
       'envFile',
     ]);
-    assert.ok(knownKeysAt(['processes', 3])?.includes('watchDebounce'));
-    assert.ok(knownKeysAt(['processes', 3])?.includes('stdin'));
+    for (const key of [
+      'watchDebounce',
+      'stdin',
+      'restart',
+      'restartDelay',
+      'maxRestarts',
+      'restartResetAfter',
+    ]) {
+      assert.ok(knownKeysAt(['processes', 3])?.includes(key), key);
+    }
     assert.equal(knownKeysAt(['processes', 3, 'env']), null);
     assert.equal(knownKeysAt(['processes']), null);
     assert.equal(knownKeysAt(['nope']), null);

@@ -153,12 +153,31 @@ describe('LineSplitter', () => {
     assert.equal(emitted.join(''), `${'é'.repeat(100)}\n`);
   });
 
-  it('hands on the pieces of a partial line that never ends and keeps the remainder pending', () => {
+  it('hands on every piece of a partial line that is already over-long, its tail included', () => {
     const { splitter, emitted } = makeSplitter(100);
     splitter.push('y'.repeat(250));
-    assert.deepEqual(emitted, ['y'.repeat(100), 'y'.repeat(100)]);
-    splitter.end();
     assert.deepEqual(emitted, ['y'.repeat(100), 'y'.repeat(100), 'y'.repeat(50)]);
+    splitter.push('zz\n');
+    splitter.end();
+    assert.deepEqual(emitted, ['y'.repeat(100), 'y'.repeat(100), 'y'.repeat(50), 'zz\n']);
+  });
+
+  it('hands on a chunk of an over-long partial line as one piece, as it came', () => {
+    const { splitter, emitted } = makeSplitter(300);
+    const chunk = `\x1b[35m${'y'.repeat(150)}\x1b[39m`;
+    splitter.push(chunk);
+    assert.equal(emitted.length, 1);
+    assert.equal(emitted[0], chunk);
+  });
+
+  it('keeps back from an over-long partial line only what the next chunk may complete', () => {
+    for (const tail of ['\x1b[3', '\x1b]8;;http://x', '\r', '\x1b']) {
+      const { splitter, emitted } = makeSplitter(100);
+      splitter.push(`${'y'.repeat(50)}${tail}`);
+      assert.deepEqual(emitted, [`${'y'.repeat(50)}`], JSON.stringify(tail));
+      splitter.end();
+      assert.deepEqual(emitted, [`${'y'.repeat(50)}`, tail], JSON.stringify(tail));
+    }
   });
 
   it('never cuts inside a surrogate pair', () => {

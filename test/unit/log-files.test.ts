@@ -14,7 +14,7 @@ import {
 } from '../../src/output/log-files.js';
 import { FakeControl } from '../fixtures/server-test-kit.js';
 
-const SEPARATOR = /^──── web started \S+, pid (\d+), (first start|restart \d+ \([^)]+\)) ────$/;
+const SEPARATOR = /^──── run (\d+) · \d{4}-\d\d-\d\d \d\d:\d\d:\d\d · ([^·]+) · pid (\d+) ────$/;
 
 describe('log files', () => {
   let root: string;
@@ -43,16 +43,16 @@ describe('log files', () => {
     const settings = options();
     const control = new FakeControl(['web']);
     let logs = attachLogFiles(control, settings);
-    control.setStatus('web', { pid: 4001, restarts: 0, run: 1, reason: 'start' });
+    control.beginRun('web', 1, 4001, 'start');
     control.output('web', '\x1b[32mcompiled\x1b[39m in 120 ms\n');
     control.output('web', 'half a line');
     control.setStatus('web', { status: 'running' });
-    control.setStatus('web', { pid: 4002, restarts: 1, run: 2, reason: 'auto-restart' });
+    control.beginRun('web', 2, 4002, 'auto-restart');
     control.output('web', 'warn\n', 'stderr');
     await logs.close();
 
     logs = attachLogFiles(control, settings);
-    control.setStatus('web', { pid: 4003, restarts: 0, run: 1, reason: 'start' });
+    control.beginRun('web', 1, 4003, 'start');
     control.output('web', 'again\n');
     await logs.close();
 
@@ -60,12 +60,12 @@ describe('log files', () => {
     assert.deepEqual(
       lines.map((line) => SEPARATOR.exec(line)?.slice(1) ?? line),
       [
-        ['4001', 'first start'],
+        ['1', 'started', '4001'],
         'compiled in 120 ms',
         'half a line',
-        ['4002', 'restart 1 (after a failure)'],
+        ['2', 'restarted automatically', '4002'],
         'warn',
-        ['4003', 'first start'],
+        ['1', 'started', '4003'],
         'again',
         '',
       ],
@@ -77,8 +77,8 @@ describe('log files', () => {
     const settings = options();
     const control = new FakeControl(['web', 'api']);
     const logs = attachLogFiles(control, settings);
-    control.setStatus('web', { pid: 4001 });
-    control.setStatus('api', { pid: 5001 });
+    control.beginRun('web', 1, 4001, 'start');
+    control.beginRun('api', 1, 5001, 'start');
     for (let index = 0; index < 100; index++) {
       control.output('web', `web ${index}\n`);
       control.output('api', `api ${index}\n`);
@@ -98,7 +98,7 @@ describe('log files', () => {
     const settings = options({ format: 'ansi' });
     const control = new FakeControl(['web']);
     const logs = attachLogFiles(control, settings);
-    control.setStatus('web', { pid: 4001 });
+    control.beginRun('web', 1, 4001, 'start');
     control.output('web', '\x1b[32mcompiled\x1b[39m\n');
     await logs.close();
     const text = await readFile(path.join(settings.dir, 'web.log'), 'utf8');
@@ -109,7 +109,7 @@ describe('log files', () => {
     const settings = options({ maxBytes: 1024, keep: 2 });
     const control = new FakeControl(['web']);
     const logs = attachLogFiles(control, settings);
-    control.setStatus('web', { pid: 4001 });
+    control.beginRun('web', 1, 4001, 'start');
     const written: string[] = [];
     for (let line = 0; line < 400; line++) {
       const text = `line ${String(line).padStart(4, '0')} ünïcödé\n`;
@@ -162,7 +162,7 @@ describe('log files', () => {
     };
     const control = new FakeControl(['web']);
     const logs = attachLogFiles(control, options({ fileSystem, maxQueuedChars: 100 }));
-    control.setStatus('web', { pid: 4001 });
+    control.beginRun('web', 1, 4001, 'start');
     // The first write takes the queue's content and stalls; everything after it waits in the bounded queue.
     control.output('web', 'first\n');
     await new Promise((resolve) => setImmediate(resolve));
@@ -195,7 +195,7 @@ describe('log files', () => {
       ...options({ dir: path.join(blocker, 'logs') }),
       onFailure: (file) => reported.push(file),
     });
-    control.setStatus('web', { pid: 4001 });
+    control.beginRun('web', 1, 4001, 'start');
     control.output('web', 'one\n');
     await logs.flushed();
     control.output('web', 'two\n');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
+import { TotalScrollbackBound } from '../../src/output/total-scrollback.js';
 import type { TerminateTree } from '../../src/process/kill-tree.js';
 import { ManagedProcess } from '../../src/process/managed-process.js';
 import { DEFAULT_ENGINE_OPTIONS, type ProcessSpec } from '../../src/process/spec.js';
@@ -37,6 +38,7 @@ function setup(stdin: boolean) {
     nextMarker: () => 'test.1',
     emit: () => {},
     startGate: () => null,
+    totalScrollback: new TotalScrollbackBound(DEFAULT_ENGINE_OPTIONS.maxTotalScrollbackBytes),
   });
   return { process, children };
 }

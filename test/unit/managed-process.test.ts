@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
 import type { Timers } from '../../src/output/line-splitter.js';
+import { TotalScrollbackBound } from '../../src/output/total-scrollback.js';
 import type { SupervisorEvent } from '../../src/process/events.js';
 import type { TerminateTree, TerminationReport } from '../../src/process/kill-tree.js';
 import { ManagedProcess } from '../../src/process/managed-process.js';
@@ -89,6 +90,7 @@ function setup(
       options.onEvent?.(event);
     },
     startGate: options.startGate ?? (() => null),
+    totalScrollback: new TotalScrollbackBound(DEFAULT_ENGINE_OPTIONS.maxTotalScrollbackBytes),
   });
   return {
     process,
@@ -261,9 +263,14 @@ describe('ManagedProcess', () => {
         ['stdout', 'world\n'],
       ],
     );
+    // The run's start takes the first number, so a replay puts its separator before the run's output.
+    assert.deepEqual(
+      fake.process.runs().map((start) => start.seq),
+      [1],
+    );
     assert.deepEqual(
       chunks.map((c) => c.seq),
-      [1, 2, 3],
+      [2, 3, 4],
     );
     assert.deepEqual(fake.process.scrollback(), chunks);
   });

@@ -40,7 +40,15 @@ describe('docs/protocol.md', () => {
         serverTypes.add(parsed.type);
       }
     }
-    assert.deepEqual([...serverTypes].sort(), ['error', 'info', 'metrics', 'process', 'processes', 'status']);
+    assert.deepEqual([...serverTypes].sort(), [
+      'error',
+      'info',
+      'metrics',
+      'process',
+      'processes',
+      'run',
+      'status',
+    ]);
     assert.deepEqual([...actions].sort(), [
       'input',
       'kill',
