@@ -15,7 +15,6 @@ import {
   clientSubcommandNotFirstMessage,
   flagNotApplicableMessage,
   helpText,
-  subcommandNotAvailableMessage,
   subcommandTypoMessage,
   switchWithValueMessage,
   unexpectedArgumentMessage,
@@ -39,6 +38,7 @@ async function runClientSubcommand(
     case 'restart':
     case 'start':
     case 'stop':
+    case 'kill':
       return runControl(io, subcommand, argv);
     case 'mcp': {
       const { runMcp } = await import('./cli/mcp.js');
@@ -74,9 +74,6 @@ export async function run(argv: string[], ioOverrides: Partial<CliIo> = {}): Pro
     }
     const command = classify(parsed.flags, parsed.positionals, parsed.afterDashDash);
     switch (command.kind) {
-      case 'not-available':
-        print(io.stderr, subcommandNotAvailableMessage(command.subcommand));
-        return EXIT_USAGE;
       case 'client-subcommand-not-first':
         print(io.stderr, clientSubcommandNotFirstMessage(command.subcommand));
         return EXIT_USAGE;

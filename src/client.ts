@@ -155,6 +155,11 @@ export class LucidLinesClient {
     return this.#send({ type: 'command', action: 'stop', target: name, ...options });
   }
 
+  /** Kill (issue 15): SIGKILL to the whole tree at once, for a process that hangs on SIGTERM. */
+  kill(name: string, options: CommandOptions = {}): boolean {
+    return this.#send({ type: 'command', action: 'kill', target: name, ...options });
+  }
+
   restartAll(options: CommandOptions = {}): boolean {
     return this.#send({ type: 'command', action: 'restart-all', ...options });
   }

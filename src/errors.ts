@@ -197,18 +197,6 @@ export function unexpectedArgumentMessage(subcommand: string, argument: string):
   });
 }
 
-/** A reserved subcommand that a later version brings; saying so beats running the word as a shell command. */
-export function subcommandNotAvailableMessage(word: string): string {
-  return format({
-    title: 'NOT AVAILABLE YET',
-    body: `${chalk.bold(`lucidlines ${word}`)} is reserved for a command this version of lucidlines does not have yet.`,
-    wayOut: [
-      `To run a program called ${chalk.bold(word)} as a process instead, put -- before it:`,
-      command(`lucidlines -- ${word}`),
-    ].join('\n'),
-  });
-}
-
 /** A word one typo away from a subcommand: most likely the subcommand, so it is not run as a shell command. */
 export function subcommandTypoMessage(word: string, subcommand: string): string {
   return format({
@@ -646,14 +634,16 @@ export function waitingForFailedNotice(name: string, dependency: string): string
 // --- Clients of a running instance: lucidlines status, logs, restart, start, stop, mcp ---------------------
 
 /** The usage of the client subcommands, shown with their help and after a wrong command line. */
-export const CLIENT_USAGE: Record<'status' | 'logs' | 'restart' | 'start' | 'stop' | 'mcp', string> = {
-  status: 'lucidlines status [--json] [--url <viewer URL>]',
-  logs: 'lucidlines logs [name…] [--lines N] [--follow] [--grep <regex>] [--no-color] [--html] [--url <viewer URL>]',
-  restart: 'lucidlines restart <name…> | --all [--url <viewer URL>]',
-  start: 'lucidlines start <name…> [--url <viewer URL>]',
-  stop: 'lucidlines stop <name…> | --all [--url <viewer URL>]',
-  mcp: 'lucidlines mcp [--url <viewer URL>]',
-};
+export const CLIENT_USAGE: Record<'status' | 'logs' | 'restart' | 'start' | 'stop' | 'kill' | 'mcp', string> =
+  {
+    status: 'lucidlines status [--json] [--url <viewer URL>]',
+    logs: 'lucidlines logs [name…] [--lines N] [--follow] [--grep <regex>] [--no-color] [--html] [--url <viewer URL>]',
+    restart: 'lucidlines restart <name…> | --all [--url <viewer URL>]',
+    start: 'lucidlines start <name…> [--url <viewer URL>]',
+    stop: 'lucidlines stop <name…> | --all [--url <viewer URL>]',
+    kill: 'lucidlines kill <name…> | --all [--url <viewer URL>]',
+    mcp: 'lucidlines mcp [--url <viewer URL>]',
+  };
 
 export function clientSubcommandNotFirstMessage(subcommand: keyof typeof CLIENT_USAGE): string {
   return format({
@@ -741,4 +731,16 @@ export function mcpUnavailableMessage(reason: string): string {
     body: `lucidlines mcp could not load its MCP libraries: ${reason}`,
     wayOut: 'Reinstall lucidlines with its dependencies (npm install lucidlines), then try again.',
   });
+}
+
+// Access (issue 15).
+
+/** The answer to a command from a client that presented the view token (sent in an `error` message). */
+export function forbiddenCommandMessage(action: string): string {
+  return `This connection may watch but not control: the ${action} command was refused. Open the URL with the control token (the first one lucidlines printed) to control the processes.`;
+}
+
+/** Printed under the viewer's URL when a view token is set. */
+export function viewOnlyUrlIntro(): string {
+  return chalk.dim('view-only (share this one: it can watch, not control):\n');
 }

@@ -35,6 +35,8 @@ export interface ProcessInfo {
   waitingFor?: string[];
   /** Extension: Unix ms of the last start; null before the first (uptime = now - startedAt while it runs). */
   startedAt?: number | null;
+  /** Extension (access, issue 15): true while a stop is under way and the process has not exited yet. */
+  stopping?: boolean;
   /** Extension: the URLs the process announced (see StatusMessage.urls). */
   urls?: string[];
   /** Extension: present and true when the process accepts the `input` command. */
@@ -44,6 +46,13 @@ export interface ProcessInfo {
   /** Extension: Unix ms when a scheduled automatic restart is due; absent when none is. */
   restartAt?: number;
 }
+
+/**
+ * Extension (access, issue 15): what a client may do. `control` may send commands; `view` (a client that
+ * presented the view token) may watch, and every command it sends is answered with a `FORBIDDEN` error.
+ */
+export const ACCESS_LEVELS = ['control', 'view'] as const;
+export type Access = (typeof ACCESS_LEVELS)[number];
 
 export interface InfoMessage {
   type: 'info';
@@ -57,6 +66,8 @@ export interface InfoMessage {
    * scrollback (`lucidlines logs`) knows when it has all of it.
    */
   replayMessages?: number;
+  /** Extension (access, issue 15): what this client may do; absent from servers that predate it (control). */
+  access?: Access;
 }
 
 export interface ProcessOutputMessage {
@@ -85,6 +96,8 @@ export interface StatusMessage {
    * to that client alone, right after the broadcast status it repeats.
    */
   ids?: string[];
+  /** Extension (access, issue 15): see `ProcessInfo.stopping`. */
+  stopping?: boolean;
   /** Extension: why the current (or last) run began. */
   reason?: StartReason;
   /** Extension: Unix ms when a scheduled automatic restart is due; absent when none is. */
@@ -148,6 +161,8 @@ export const ERROR_CODES = [
   'SPAWN_FAILED',
   'PROCESS_EXITED',
   'NOT_READY',
+  // Access (issue 15): a command from a client that presented the view token.
+  'FORBIDDEN',
   // A config edit was not applied: invalid, or it changes a setting only a restart of lucidlines applies.
   'CONFIG_INVALID',
   'CONFIG_NEEDS_RESTART',
@@ -187,7 +202,13 @@ export type ServerMessage =
   | MetricsMessage
   | RunMessage;
 
-export const TARGETED_ACTIONS = ['restart', 'stop', 'start'] as const;
+export const TARGETED_ACTIONS = [
+  'restart',
+  'stop',
+  'start',
+  // Kill (issue 15): SIGKILL to the whole tree at once, for a process that hangs on SIGTERM.
+  'kill',
+] as const;
 export const GLOBAL_ACTIONS = ['restart-all', 'stop-all'] as const;
 export type TargetedAction = (typeof TARGETED_ACTIONS)[number];
 export type GlobalAction = (typeof GLOBAL_ACTIONS)[number];
@@ -337,6 +358,7 @@ function isProcessInfo(value: unknown): value is ProcessInfo {
     isOptionalStringOrNull(value.signal) &&
     (value.restarts === undefined || typeof value.restarts === 'number') &&
     isOptionalNumberOrNull(value.startedAt) &&
+    (value.stopping === undefined || typeof value.stopping === 'boolean') &&
     isOptionalStringList(value.urls) &&
     (value.stdin === undefined || typeof value.stdin === 'boolean') &&
     hasValidRunFacts(value) &&
@@ -408,6 +430,7 @@ function validateServerMessage(data: unknown): Decoded<ServerMessage> {
         isOptionalStringOrNull(data.signal) &&
         (data.restarts === undefined || typeof data.restarts === 'number') &&
         isOptionalStringList(data.ids) &&
+        (data.stopping === undefined || typeof data.stopping === 'boolean') &&
         isOptionalStringList(data.urls) &&
         hasValidRunFacts(data) &&
         isOptionalStringList(data.waitingFor)
@@ -432,7 +455,8 @@ function validateServerMessage(data: unknown): Decoded<ServerMessage> {
         data.processes.every(isProcessInfo) &&
         (data.limits === undefined ||
           (isRecord(data.limits) && typeof data.limits.viewerLines === 'number')) &&
-        (data.replayMessages === undefined || typeof data.replayMessages === 'number')
+        (data.replayMessages === undefined || typeof data.replayMessages === 'number') &&
+        (data.access === undefined || includes(ACCESS_LEVELS, data.access))
       ) {
         return { ok: true, value: data as unknown as InfoMessage };
       }

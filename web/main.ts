@@ -42,6 +42,7 @@ const ui = {
   title: element('view-title', HTMLSpanElement),
   restart: element('restart', HTMLButtonElement),
   toggleRunning: element('toggle-running', HTMLButtonElement),
+  kill: element('kill', HTMLButtonElement),
   clear: element('clear', HTMLButtonElement),
   saveHtml: element('save-html', HTMLButtonElement),
   follow: element('follow', HTMLButtonElement),
@@ -244,6 +245,8 @@ function renderChrome(): void {
     ui.favicon.href = faviconUrl(summary.health);
   }
   ui.connection.dataset.state = connection;
+  // The style sheet hides every control for view access; the attribute also tells tests what was granted.
+  if (document.body.dataset.access !== state.access) document.body.dataset.access = state.access;
   ui.connection.textContent =
     connection === 'open' ? '● connected' : connection === 'closed' ? '◌ reconnecting…' : '◌ connecting…';
 }
@@ -261,6 +264,7 @@ function renderControls(searching: boolean): void {
   ui.saveHtml.disabled = process === undefined;
   const running = process !== undefined && (process.status === 'running' || process.status === 'starting');
   ui.toggleRunning.textContent = running ? '■ Stop' : '▶ Start';
+  ui.kill.hidden = process?.stopping !== true;
   const takesInput = process?.stdin === true;
   if (ui.inputLine.hidden === takesInput) ui.inputLine.hidden = !takesInput;
   setPressed(ui.follow, pane.following);
@@ -308,9 +312,14 @@ function moveToMatch(step: 1 | -1): void {
   scheduleFrame();
 }
 
-function sendToSelected(action: 'restart' | 'toggle'): void {
+function sendToSelected(action: 'restart' | 'toggle' | 'kill'): void {
   const process = selectedProcess();
-  if (process === undefined) return;
+  // A view client's commands would only be refused; its shortcuts do nothing, as its buttons are hidden.
+  if (process === undefined || state.access === 'view') return;
+  if (action === 'kill') {
+    client.kill(process.name);
+    return;
+  }
   if (action === 'restart') client.restart(process.name);
   else if (process.status === 'running' || process.status === 'starting') client.stop(process.name);
   else client.start(process.name);
@@ -381,7 +390,7 @@ function run(action: ShortcutAction): void {
       sendToSelected('restart');
       return;
     case 'restart-all':
-      client.restartAll();
+      if (state.access === 'control') client.restartAll();
       return;
     case 'toggle-running':
       sendToSelected('toggle');
@@ -441,10 +450,13 @@ ui.menu.addEventListener('click', () => {
   ui.menu.setAttribute('aria-expanded', open ? 'true' : 'false');
 });
 ui.restartAll.addEventListener('click', () => run('restart-all'));
-ui.stopAll.addEventListener('click', () => client.stopAll());
+ui.stopAll.addEventListener('click', () => {
+  if (state.access === 'control') client.stopAll();
+});
 ui.helpButton.addEventListener('click', () => run('help'));
 ui.restart.addEventListener('click', () => run('restart'));
 ui.toggleRunning.addEventListener('click', () => run('toggle-running'));
+ui.kill.addEventListener('click', () => sendToSelected('kill'));
 ui.clear.addEventListener('click', () => run('clear'));
 ui.saveHtml.addEventListener('click', () => {
   const process = selectedProcess();

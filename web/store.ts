@@ -7,6 +7,7 @@
 import { DEFAULT_STYLE } from '../src/ansi.js';
 import { processColorIndex } from '../src/process-color.js';
 import type {
+  Access,
   ErrorMessage,
   MetricsMessage,
   OutputStream,
@@ -33,6 +34,8 @@ export interface ProcessState {
   restarts: number;
   exitCode: number | null;
   signal: string | null;
+  /** Access (issue 15): a stop is under way and the tree is not gone yet; the viewer offers Kill. */
+  stopping: boolean;
   /** Why the current (or last) run began; null before the first start or from a server that does not say. */
   reason: StartReason | null;
   /** Unix ms when a scheduled automatic restart is due; null when none is. */
@@ -62,6 +65,8 @@ export interface ViewerState {
   /** Every process's lines in arrival order, for the "All" view; bounded by the same limit. */
   all: Ring<Line>;
   recentErrors: ErrorMessage[];
+  /** Access (issue 15): `view` hides every control; servers that predate it grant control. */
+  access: Access;
 }
 
 /** What one or more updates changed, accumulated until the next frame. */
@@ -87,6 +92,7 @@ export function createState(): ViewerState {
     processes: new Map(),
     all: new Ring(DEFAULT_VIEWER_LINES),
     recentErrors: [],
+    access: 'control',
   };
 }
 
@@ -99,6 +105,7 @@ function createProcess(state: ViewerState, name: string): ProcessState {
     restarts: 0,
     exitCode: null,
     signal: null,
+    stopping: false,
     reason: null,
     restartAt: null,
     waitingFor: [],
@@ -131,6 +138,7 @@ function applyStatus(process: ProcessState, message: StatusMessage): void {
   if (message.exitCode !== undefined) process.exitCode = message.exitCode;
   if (message.signal !== undefined) process.signal = message.signal;
   process.waitingFor = message.waitingFor ?? [];
+  process.stopping = message.stopping === true;
   if (message.urls !== undefined) process.urls = message.urls;
   if (message.reason !== undefined) process.reason = message.reason;
   // The server sends `restartAt` on every status while a restart is scheduled, so its absence clears it.
@@ -146,6 +154,7 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
       const limit = message.limits?.viewerLines;
       state.lineLimit = limit !== undefined && limit >= 1 ? Math.floor(limit) : DEFAULT_VIEWER_LINES;
       state.version = message.version;
+      state.access = message.access ?? 'control';
       state.all = new Ring(state.lineLimit);
       const processes = new Map<string, ProcessState>();
       state.processes = processes;
@@ -250,6 +259,7 @@ function applyProcessInfo(process: ProcessState, info: ProcessInfo): void {
   process.reason = info.reason ?? null;
   process.restartAt = info.restartAt ?? null;
   process.waitingFor = info.waitingFor ?? [];
+  process.stopping = info.stopping === true;
 }
 
 /**

@@ -23,7 +23,7 @@ export type SettleOutcome =
 /** What each action is meant to reach; `starting` counts for a process that must first report ready. */
 export function reachedGoal(action: TargetedAction, settlement: Settlement): boolean {
   if (settlement.failure !== null && settlement.status === 'error') return false;
-  return action === 'stop'
+  return action === 'stop' || action === 'kill'
     ? settlement.status === 'stopped'
     : settlement.status === 'running' || settlement.status === 'starting';
 }
@@ -99,7 +99,8 @@ export function sendAndSettle(
       }
       if (action === 'restart') client.restartAll({ id });
       else if (action === 'stop') client.stopAll({ id });
-      else for (const name of everyName) client.start(name, { id });
+      // Start and kill have no form for every process; each process is sent its own, under one id.
+      else for (const name of everyName) client[action](name, { id });
       return;
     }
     names.forEach((name, index) => {

@@ -10,12 +10,11 @@ import { closest } from '../did-you-mean.js';
 
 export const SUBCOMMANDS = ['init', 'status', 'logs', 'restart', 'start', 'stop', 'kill', 'mcp'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
-const AVAILABLE: readonly Subcommand[] = ['init'];
 /**
  * The subcommands that talk to a running instance. They read their own flags (cli.ts hands them the rest of
  * the command line when they come first), so reaching one here means it came after other flags.
  */
-export const CLIENT_SUBCOMMANDS = ['status', 'logs', 'restart', 'start', 'stop', 'mcp'] as const;
+export const CLIENT_SUBCOMMANDS = ['status', 'logs', 'restart', 'start', 'stop', 'kill', 'mcp'] as const;
 export type ClientSubcommandName = (typeof CLIENT_SUBCOMMANDS)[number];
 const isClientSubcommand = (word: string): word is ClientSubcommandName =>
   (CLIENT_SUBCOMMANDS as readonly string[]).includes(word);
@@ -26,7 +25,6 @@ export type Command =
   /** Shell commands given on the command line, with no config at all. */
   | { kind: 'commands'; flags: RawFlags; commands: string[] }
   | { kind: 'init'; flags: RawFlags }
-  | { kind: 'not-available'; subcommand: Subcommand }
   /** A client subcommand after flags of its own: they belong after it. */
   | { kind: 'client-subcommand-not-first'; subcommand: ClientSubcommandName }
   | { kind: 'typo'; word: string; subcommand: Subcommand }
@@ -90,7 +88,6 @@ export function classify(flags: RawFlags, positionals: readonly string[], afterD
   const subcommand = SUBCOMMANDS.find((name) => name === first);
   if (subcommand !== undefined) {
     if (isClientSubcommand(subcommand)) return { kind: 'client-subcommand-not-first', subcommand };
-    if (!AVAILABLE.includes(subcommand)) return { kind: 'not-available', subcommand };
     const [extra] = rest;
     if (extra !== undefined) return { kind: 'unexpected-argument', subcommand, argument: extra };
     return commandFor('init', flags, []);

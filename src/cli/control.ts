@@ -1,4 +1,5 @@
-// `lucidlines restart <name…> | --all`, `lucidlines stop <name…> | --all`, `lucidlines start <name…>`: sends
+// `lucidlines restart <name…> | --all`, `lucidlines stop <name…> | --all`, `lucidlines start <name…>`,
+// `lucidlines kill <name…> | --all` (SIGKILL to each whole tree at once, for a process that hangs on SIGTERM): sends
 // the command to the running instance, waits until each process reports the resulting state (by the id
 // the server echoes), prints it, and exits non-zero when a process did not get there.
 

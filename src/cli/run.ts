@@ -22,6 +22,7 @@ import {
   unknownProcessNamesMessage,
   viewerOffIntro,
   viewerUrlIntro,
+  viewOnlyUrlIntro,
 } from '../errors.js';
 import { watchFolders } from '../folder-watcher.js';
 import { publishInstance } from '../instance-publication.js';
@@ -98,6 +99,8 @@ export async function runProcesses(
       token = randomBytes(18).toString('base64url');
       print(io.stderr, nonLoopbackWarning(settings.host));
     }
+    // A view token means nothing while anyone may control without a token, so it brings a control token along.
+    if (token === null && settings.viewToken !== null) token = randomBytes(18).toString('base64url');
 
     // chalk's own detection (NO_COLOR, FORCE_COLOR, a terminal or not) unless --color or --no-color decide.
     const chalk = settings.color === null ? undefined : new Chalk({ level: settings.color ? 1 : 0 });
@@ -152,6 +155,7 @@ export async function runProcesses(
           port: settings.port,
           wsPath: settings.wsPath,
           token,
+          viewToken: settings.viewToken,
           allowedOrigins: settings.allowedOrigins,
           webRoot: path.join(pkg.root, 'dist', 'web'),
           version: pkg.version,
@@ -174,6 +178,7 @@ export async function runProcesses(
       print(own, viewerUrlIntro(pkg.version, processes.length));
       print(own, `${server.url}\n`);
       unpublish = await publishInstance(projectRoot, server, { wsPath: settings.wsPath, token });
+      if (server.viewUrl !== null) print(own, `${viewOnlyUrlIntro()}${server.viewUrl}\n`);
       if (settings.open) {
         const failure = await io.openInBrowser(server.url);
         if (failure !== null) print(io.stderr, openBrowserFailedMessage(server.url, failure));

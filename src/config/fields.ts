@@ -285,6 +285,16 @@ export const SETTINGS = {
     shape: 'string',
     flag: { value: '<t>', example: 'my-secret' },
   }),
+  // Access (issue 15): a second token for watching without control.
+  viewToken: field({
+    schema: matching(VISIBLE_ASCII, 'must be non-empty and made of visible ASCII characters (no spaces).'),
+    default: null,
+    defaultText: 'none',
+    description:
+      'A second token that lets a page or client watch but not control (commands are refused with FORBIDDEN); lucidlines prints a view-only URL with it. Must differ from "token"; without "token", a random control token is made.',
+    shape: 'string',
+    flag: { value: '<t>', example: 'team-view' },
+  }),
   allowedOrigins: field({
     schema: listOf(
       v.pipe(checked(originProblem), v.metadata({ format: 'uri', pattern: '^https?://[^/?#\\s]+$' })),

@@ -19,6 +19,7 @@ import { CappedList, type ConfigProblem, type ConfigWarning } from './problems.j
 import { readinessAndDependencies } from './readiness-spec.js';
 import { restartPolicyOf } from './restart-policy.js';
 import { asList, validateFile } from './validate.js';
+import { viewTokenClash } from './view-token.js';
 
 export interface LucidConfig {
   /** Absolute path of the config file. */
@@ -115,6 +116,8 @@ export async function loadConfig({ cwd, flags, found: given }: LoadOptions): Pro
 
   const baseDir = path.dirname(found.absolute);
   const settings = mergeSettings(validated.layer, fromFlags.layer);
+  const clash = viewTokenClash(settings, fromFlags.layer);
+  if (clash !== null) return { ok: false, problems: [clash], warnings, omitted };
   const resolve = (files: readonly string[]) => files.map((file) => path.resolve(baseDir, file));
   const shown = (failure: EnvFileFailure): EnvFileFailure => ({
     ...failure,
@@ -227,5 +230,7 @@ export function settingsFromFlags(
   const { layer, problems } = validateFlags(flags);
   if (problems.length > 0) return { ok: false, problems };
   const settings = mergeSettings({}, layer);
+  const clash = viewTokenClash(settings, layer);
+  if (clash !== null) return { ok: false, problems: [clash] };
   return { ok: true, settings, engine: engineOptions(settings) };
 }

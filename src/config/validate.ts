@@ -7,6 +7,7 @@ import type { FieldPath } from './field-path.js';
 import { PROCESS, type ProcessFields, SETTINGS, type SettingsLayer } from './fields.js';
 import { CappedList, type Position } from './problems.js';
 import { fileSchema, processSchema } from './schema.js';
+import { SAME_TOKENS_MESSAGE } from './view-token.js';
 
 export interface FieldIssue {
   path: FieldPath;
@@ -43,6 +44,9 @@ export function validateFile(value: unknown): Validated {
   const issues = new CappedList<FieldIssue>();
   const root = v.safeParse(fileSchema, value, ONE_ISSUE_PER_PIPE);
   for (const issue of root.issues ?? []) issues.add(toFieldIssue(issue, []));
+  if (root.success && root.output.viewToken !== undefined && root.output.viewToken === root.output.token) {
+    issues.add({ path: ['viewToken'], at: 'value', message: SAME_TOKENS_MESSAGE });
+  }
 
   const processes: ProcessFields[] = [];
   const items = isObject(value) && Array.isArray(value.processes) ? (value.processes as unknown[]) : [];

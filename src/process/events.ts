@@ -45,6 +45,12 @@ export interface ProcessFacts {
    * cleared when the next run is spawned.
    */
   readyBy?: ReadinessProbe;
+  /**
+   * True from the moment a stop (or the stop half of a restart) signals a live child until that child exits.
+   * Set by the engine itself, not by a behaviour: it is what tells the viewer to offer Kill for a process that
+   * hangs on SIGTERM.
+   */
+  stopping?: boolean;
 }
 
 /** The probes a process can become ready by: a line of output, an HTTP answer, an accepted connection. */
@@ -183,6 +189,8 @@ export interface ProcessControl {
    */
   start(name: string, reason?: StartReason, ticket?: CommandTicket): Promise<void>;
   stop(name: string, ticket?: CommandTicket): Promise<void>;
+  /** Stops the whole tree with SIGKILL at once, also cutting short a stop that is already waiting. */
+  kill(name: string, ticket?: CommandTicket): Promise<void>;
   restart(name: string, reason?: StartReason, ticket?: CommandTicket): Promise<void>;
   /** Writes text to the stdin of the current run; refusals are values (see StdinWrite). */
   write(name: string, data: string): StdinWrite;

@@ -317,8 +317,13 @@ export class ManagedProcess {
 
   async #perform(request: Request): Promise<void> {
     if (request.action === 'start' && this.#run !== null && !this.#run.exited) return;
-    await this.#terminate();
-    if (request.action === 'stop' || this.#pending?.action === 'stop') return;
+    const stopped = await this.#terminate();
+    if (request.action === 'stop' || this.#pending?.action === 'stop') {
+      // The end of `stopping` needs a status of its own only when no run follows; a new run's first status
+      // carries it, so a restart never reports `stopped` twice (CI mode would take the second for an exit).
+      if (stopped) this.#emitStatus();
+      return;
+    }
     if (!(await this.#passStartGate())) return;
     request.spawned = true;
     await this.#spawn(request.reason);
@@ -343,14 +348,29 @@ export class ManagedProcess {
     return false;
   }
 
-  /** Ends the current tree and waits until all of it is gone. */
-  async #terminate(): Promise<void> {
+  /**
+   * Ends the current tree and waits until all of it is gone. True when it signalled a live child, whose
+   * `stopping` fact it then cleared without reporting it.
+   */
+  async #terminate(): Promise<boolean> {
     const run = this.#run;
-    if (run === null) return;
+    if (run === null) return false;
+    // `stopping` lasts until the whole tree is gone, not just the child: the shell a command runs in often
+    // dies of the SIGTERM at once while the program it started ignores it, and that is when Kill is needed.
+    const stopping = !run.exited && run.pid !== null;
     if (!run.exited) run.stopRequested = true;
-    await this.#terminateTree(run);
+    if (stopping) this.annotate({ stopping: true });
+    try {
+      await this.#terminateTree(run);
+    } finally {
+      if (stopping) {
+        const { stopping: _ended, ...facts } = this.#facts;
+        this.#facts = facts;
+      }
+    }
     await run.exit;
     this.#run = null;
+    return stopping;
   }
 
   /** Starts the termination of the run's tree unless one is under way, and returns its completion. */

@@ -141,6 +141,10 @@ export class Supervisor implements BehaviourHost {
     return this.#processes.get(name)?.stop({ ticket }) ?? Promise.resolve();
   }
 
+  kill(name: string, ticket?: CommandTicket): Promise<void> {
+    return this.#processes.get(name)?.stop({ force: true, ticket }) ?? Promise.resolve();
+  }
+
   restart(name: string, reason?: StartReason, ticket?: CommandTicket): Promise<void> {
     if (this.#shuttingDown) return Promise.resolve();
     return this.#processes.get(name)?.restart(reason, ticket) ?? Promise.resolve();

@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { CLOSE_CODES, type ServerMessage } from '../protocol.js';
+import { type Access, CLOSE_CODES, type ServerMessage } from '../protocol.js';
 import type { ClientBacklog } from './backlog-bound.js';
 import type { TokenBucket } from './rate-limit.js';
 import { type Encoded, encode, encodeWithBinaryOutput } from './server-messages.js';
@@ -17,6 +17,8 @@ export class ClientConnection implements ClientBacklog {
   alive = true;
   /** True after a frame was refused for the rate limit, so a flood earns one error reply, not one each. */
   limited = false;
+  /** Access (issue 15): what the token this client presented allows; `view` clients may not send commands. */
+  readonly access: Access;
   /** True if the client asked for binary output frames (see `BINARY_OUTPUT_QUERY`); else it gets the seed's JSON. */
   readonly binaryOutput: boolean;
   readonly #maxBufferedBytes: number;
@@ -27,11 +29,18 @@ export class ClientConnection implements ClientBacklog {
    */
   #replayAllowance = 0;
 
-  constructor(ws: WebSocket, bucket: TokenBucket, maxBufferedBytes: number, binaryOutput: boolean) {
+  constructor(
+    ws: WebSocket,
+    bucket: TokenBucket,
+    maxBufferedBytes: number,
+    binaryOutput: boolean,
+    access: Access = 'control',
+  ) {
     this.ws = ws;
     this.binaryOutput = binaryOutput;
     this.bucket = bucket;
     this.#maxBufferedBytes = maxBufferedBytes;
+    this.access = access;
   }
 
   /** Encodes a message the way this client asked for. */

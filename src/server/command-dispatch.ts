@@ -1,5 +1,6 @@
+import { forbiddenCommandMessage } from '../errors.js';
 import type { CommandTicket, ProcessControl } from '../process/events.js';
-import { type CommandMessage, decodeClientMessage } from '../protocol.js';
+import { type Access, type CommandMessage, decodeClientMessage } from '../protocol.js';
 import type { CommandLimiter } from './command-limiter.js';
 import type { CommandHandler, Reply } from './commands/handler.js';
 import { COMMAND_HANDLERS } from './commands/handlers.js';
@@ -18,6 +19,7 @@ export function dispatchCommand(
   text: string,
   replyToSender: Reply,
   owner: object,
+  access: Access = 'control',
 ): void {
   const decoded = decodeClientMessage(text);
   if (!decoded.ok) {
@@ -29,6 +31,12 @@ export function dispatchCommand(
   const ticket: CommandTicket | undefined = id === undefined ? undefined : { id, owner };
   const reply: Reply = (message) => replyToSender(id === undefined ? message : { ...message, ids: [id] });
   const target = 'target' in command ? command.target : undefined;
+  // Access (issue 15): checked before anything else about the command, so a view client learns nothing from
+  // the answer (not even whether a process of that name exists) and never takes a rate-limit token.
+  if (access === 'view') {
+    reply(errorMessage('FORBIDDEN', forbiddenCommandMessage(command.action), target));
+    return;
+  }
   if (target !== undefined && !control.has(target)) {
     reply(errorMessage('UNKNOWN_PROCESS', `No process is named ${JSON.stringify(target)}.`));
     return;

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { CommandTicket, ProcessControl, ProcessSnapshot, SupervisorEvent } from '../process/events.js';
 import { censusSampler } from '../process/metrics.js';
-import { CLOSE_CODES, type InfoMessage, type ServerMessage } from '../protocol.js';
+import { type Access, CLOSE_CODES, type InfoMessage, type ServerMessage } from '../protocol.js';
 import { planEvictions } from './backlog-bound.js';
 import { ClientConnection } from './client-connection.js';
 import { dispatchCommand } from './command-dispatch.js';
@@ -224,15 +224,17 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       (data as Buffer).toString('utf8'),
       (reply) => client.send(encode(reply)),
       client,
+      client.access,
     );
   }
 
-  function onConnection(ws: WebSocket, request: IncomingMessage): void {
+  function onConnection(ws: WebSocket, request: IncomingMessage, access: Access): void {
     const client = new ClientConnection(
       ws,
       new TokenBucket({ ...tuning.rateLimit.perConnection, now: tuning.now }),
       tuning.maxBufferedBytes,
       wantsBinaryOutput(request.url ?? ''),
+      access,
     );
     // `ws` reports protocol violations (oversized or malformed frames) as an 'error' event right before it
     // closes the connection with the matching code; without a listener the event would crash the server.
@@ -262,6 +264,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       timestamp: Date.now(),
       limits: { viewerLines: options.viewerLines },
       replayMessages: replay.length,
+      access,
     };
     client.send(encode(info));
     client.replay(replay.map((message) => client.encode(message)));
@@ -312,7 +315,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       socket.once('close', () => {
         connections--;
       });
-      wss.handleUpgrade(request, socket, head, onConnection);
+      wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request, verdict.access));
     },
 
     async close() {

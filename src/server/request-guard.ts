@@ -16,6 +16,7 @@
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
+import type { Access } from '../protocol.js';
 
 export interface GuardConfig {
   /** The host the server listens on, as configured (`127.0.0.1`, `::1`, `localhost`, `0.0.0.0`, …). */
@@ -24,11 +25,20 @@ export interface GuardConfig {
   port: number;
   /** Extra origins (e.g. `http://localhost:5173`) whose pages may connect. Only http(s) origins can match. */
   allowedOrigins: readonly string[];
-  /** When set, page loads and WebSocket upgrades must carry it as `?token=`. */
+  /** When set, page loads and WebSocket upgrades must carry it (or the view token) as `?token=`. */
   token: string | null;
+  /**
+   * Access (issue 15): a second token that grants `view` access (watch, never control). Only meaningful with
+   * `token` set, which the config guarantees: without a control token everyone has control anyway.
+   */
+  viewToken?: string | null;
 }
 
-export type Verdict = { ok: true } | { ok: false; status: 400 | 401 | 403; reason: string };
+export type Denial = { ok: false; status: 400 | 401 | 403; reason: string };
+export type Verdict = { ok: true } | Denial;
+
+/** A token check that passed says which access the token grants. */
+export type AccessVerdict = { ok: true; access: Access } | Denial;
 
 /** A parsed `Host` value; `hostname` is canonical (lower case, IPv6 in brackets, IPv4 dotted). */
 export interface HostAddress {
@@ -38,7 +48,7 @@ export interface HostAddress {
 
 const ALLOW: Verdict = { ok: true };
 
-function deny(status: 400 | 401 | 403, reason: string): Verdict {
+function deny(status: 400 | 401 | 403, reason: string): Denial {
   return { ok: false, status, reason };
 }
 
@@ -141,16 +151,25 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
+function matches(provided: Buffer, expected: string | null | undefined): boolean {
+  return expected !== null && expected !== undefined && timingSafeEqual(provided, digest(expected));
+}
+
 /**
  * Compares the token in constant time. Hashing both sides first gives buffers of equal length, so neither
- * the comparison time nor a length mismatch reveals anything about the expected token.
+ * the comparison time nor a length mismatch reveals anything about the expected tokens. Both tokens are
+ * always compared, so the time taken does not tell which of the two a guess came close to.
  */
-export function checkToken(provided: string | null, config: GuardConfig): Verdict {
-  if (config.token === null) return ALLOW;
+export function checkToken(provided: string | null, config: GuardConfig): AccessVerdict {
+  if (config.token === null) return { ok: true, access: 'control' };
   if (provided === null || provided === '')
     return deny(401, 'A token is required: open the URL lucidlines printed.');
-  if (!timingSafeEqual(digest(provided), digest(config.token))) return deny(403, 'The token is wrong.');
-  return ALLOW;
+  const hashed = digest(provided);
+  const control = matches(hashed, config.token);
+  const view = matches(hashed, config.viewToken);
+  if (control) return { ok: true, access: 'control' };
+  if (view) return { ok: true, access: 'view' };
+  return deny(403, 'The token is wrong.');
 }
 
 /** The `token` query parameter of a request target such as `/ws?token=abc`. */
@@ -171,7 +190,7 @@ export function checkUpgrade(
   headers: { host?: string | undefined; origin?: string | undefined },
   target: string,
   config: GuardConfig,
-): Verdict {
+): AccessVerdict {
   const host = checkHost(headers.host, config);
   if (!host.ok) return host;
   const requestHost = parseHost(headers.host);

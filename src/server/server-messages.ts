@@ -22,6 +22,7 @@ export function processInfo(snapshot: ProcessSnapshot): ProcessInfo {
   if (snapshot.pid !== null) info.pid = snapshot.pid;
   const waitingFor = waitingForOf(snapshot);
   if (waitingFor !== undefined) info.waitingFor = waitingFor;
+  if (snapshot.facts.stopping === true) info.stopping = true;
   if (snapshot.facts.urls !== undefined) info.urls = [...snapshot.facts.urls];
   if (snapshot.stdin === true) info.stdin = true;
   addRunFacts(info, snapshot);
@@ -66,6 +67,7 @@ export function statusMessage(snapshot: ProcessSnapshot, timestamp: number): Sta
   };
   const waitingFor = waitingForOf(snapshot);
   if (waitingFor !== undefined) message.waitingFor = waitingFor;
+  if (snapshot.facts.stopping === true) message.stopping = true;
   if (snapshot.facts.urls !== undefined) message.urls = [...snapshot.facts.urls];
   addRunFacts(message, snapshot);
   return message;

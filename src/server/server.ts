@@ -12,6 +12,8 @@ export interface ServerOptions {
   port: number;
   wsPath: string;
   token: string | null;
+  /** Access (issue 15): grants `view` access (watch, never control); needs `token`. */
+  viewToken?: string | null;
   allowedOrigins: string[];
   /** The directory of the built viewer. */
   webRoot: string;
@@ -24,6 +26,8 @@ export interface ServerOptions {
 export interface RunningServer {
   /** The page URL to open, with `?token=…` when a token is in force. */
   url: string;
+  /** Access (issue 15): the same page with the view token, when one is set; its holder can watch, not control. */
+  viewUrl: string | null;
   port: number;
   /** Closes every client with 1001, then the server. */
   close(): Promise<void>;
@@ -84,6 +88,7 @@ export async function startServer(
     port,
     allowedOrigins: options.allowedOrigins,
     token: options.token,
+    viewToken: options.viewToken ?? null,
   };
   const hub = createHub(control, {
     wsPath: options.wsPath,
@@ -99,14 +104,19 @@ export async function startServer(
 
   // The page learns a non-default WebSocket path from its own URL, since the strict CSP rules out the
   // inline script a server would otherwise use to tell it.
-  const params = new URLSearchParams();
-  if (options.token !== null) params.set('token', options.token);
-  if (options.wsPath !== '/ws') params.set('ws', options.wsPath);
-  const query = params.size === 0 ? '' : `?${params}`;
+  const pageUrl = (token: string | null): string => {
+    const params = new URLSearchParams();
+    if (token !== null) params.set('token', token);
+    if (options.wsPath !== '/ws') params.set('ws', options.wsPath);
+    const query = params.size === 0 ? '' : `?${params}`;
+    return `http://${urlHost(options.host)}:${port}/${query}`;
+  };
+  const viewToken = options.viewToken ?? null;
   return {
     ok: true,
     server: {
-      url: `http://${urlHost(options.host)}:${port}/${query}`,
+      url: pageUrl(options.token),
+      viewUrl: viewToken === null ? null : pageUrl(viewToken),
       port,
       async close() {
         // Stop accepting connections first, so that no client can join while the others are being closed.

@@ -15,7 +15,10 @@ describe('classify', () => {
 
   test('a reserved word is a subcommand, one close to it a typo, and -- makes both commands', () => {
     assert.deepEqual(classify({ force: true }, ['init'], false), { kind: 'init', flags: { force: true } });
-    assert.deepEqual(classify({}, ['kill', 'web'], false), { kind: 'not-available', subcommand: 'kill' });
+    assert.deepEqual(classify({ port: '1' }, ['kill', 'web'], false), {
+      kind: 'client-subcommand-not-first',
+      subcommand: 'kill',
+    });
     // cli.ts hands a client subcommand that comes first its own arguments; reaching here, it came after flags.
     assert.deepEqual(classify({ port: '1' }, ['logs', 'web'], false), {
       kind: 'client-subcommand-not-first',

@@ -103,6 +103,7 @@ describe('loadConfig', () => {
       wsPath: '/ws',
       open: false,
       token: null,
+      viewToken: null,
       allowedOrigins: [],
       killTimeout: 5000,
       scrollback: { lines: 10_000, bytes: 8 * 1024 * 1024 },

@@ -285,7 +285,9 @@ describe('ManagedProcess', () => {
     const kinds = fake.events
       .filter((e) => e.kind === 'exit' || e.kind === 'status')
       .map((e) =>
-        e.kind === 'exit' ? `exit:${e.run}:${e.exitCode}:${e.requested}:${e.restarting}` : e.snapshot.status,
+        e.kind === 'exit'
+          ? `exit:${e.run}:${e.exitCode}:${e.requested}:${e.restarting}`
+          : `${e.snapshot.status}${e.snapshot.facts.stopping === true ? ' (stopping)' : ''}`,
       );
     assert.deepEqual(kinds, [
       'starting',
@@ -294,11 +296,14 @@ describe('ManagedProcess', () => {
       'error',
       'starting',
       'running',
+      'running (stopping)',
       'exit:2:null:true:true',
-      'stopped',
+      'stopped (stopping)',
       'starting',
       'running',
+      'running (stopping)',
       'exit:3:null:true:false',
+      'stopped (stopping)',
       'stopped',
     ]);
   });

@@ -49,6 +49,14 @@ describe('docs/protocol.md', () => {
       'run',
       'status',
     ]);
-    assert.deepEqual([...actions].sort(), ['input', 'restart', 'restart-all', 'start', 'stop', 'stop-all']);
+    assert.deepEqual([...actions].sort(), [
+      'input',
+      'kill',
+      'restart',
+      'restart-all',
+      'start',
+      'stop',
+      'stop-all',
+    ]);
   });
 });

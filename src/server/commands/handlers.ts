@@ -1,5 +1,6 @@
 import type { CommandHandlers } from './handler.js';
 import { input } from './input.js';
+import { kill } from './kill.js';
 import { restart, restartAll, start, stop, stopAll } from './lifecycle.js';
 
 export const COMMAND_HANDLERS: CommandHandlers = {
@@ -8,5 +9,6 @@ export const COMMAND_HANDLERS: CommandHandlers = {
   start,
   'restart-all': restartAll,
   'stop-all': stopAll,
+  kill,
   input,
 };
