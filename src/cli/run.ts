@@ -209,13 +209,8 @@ export async function runProcesses(
         err: (text) => print(io.stderr, text),
       });
     }
-    // A start held back by its dependencies may wait for as long as a failed dependency stays failed, so
-    // the first start must not keep a Ctrl-C from being heard; the shutdown abandons such waits.
-    if (signalCount === 0) await Promise.race([supervisor.startAll(), stopRequested]);
-    if (signalCount === 0 && !settings.raw) {
-      print(own, startupSummary({ processes: supervisor.list(), viewerUrl }, chalk ?? defaultChalk));
-    }
-    // Shortcuts need a person at a terminal on both ends; in a pipe or CI nothing ever waits for input.
+    // Shortcuts need a person at a terminal on both ends; in a pipe or CI nothing ever waits for input. They
+    // come before the first start, which a process waiting on a failed dependency can hold up indefinitely.
     if (signalCount === 0 && io.stdoutIsTerminal) {
       const onKeys = shortcuts({
         control: supervisor,
@@ -234,6 +229,12 @@ export async function runProcesses(
       restoreKeyboard = listenToKeys(io.stdin, onKeys, io.exitHook);
       if (restoreKeyboard !== null)
         print(io.stdout, chalk?.dim(SHORTCUT_HINT) ?? defaultChalk.dim(SHORTCUT_HINT));
+    }
+    // A start held back by its dependencies may wait for as long as a failed dependency stays failed, so
+    // the first start must not keep a Ctrl-C from being heard; the shutdown abandons such waits.
+    if (signalCount === 0) await Promise.race([supervisor.startAll(), stopRequested]);
+    if (signalCount === 0 && !settings.raw) {
+      print(own, startupSummary({ processes: supervisor.list(), viewerUrl }, chalk ?? defaultChalk));
     }
     await stopRequested;
 

@@ -46,8 +46,7 @@ describe('start-up summary', () => {
   test('shows the URLs a process serves after its status, and says when the viewer is off', () => {
     const text = startupSummary(
       {
-        processes: [snapshot('web')],
-        urls: new Map([['web', ['http://localhost:5173/']]]),
+        processes: [{ ...snapshot('web'), facts: { urls: ['http://localhost:5173/'] } }],
         viewerUrl: null,
       },
       chalk,
