@@ -149,11 +149,16 @@ describe('watch-restart (built bin)', () => {
     writeFileSync(path.join(cwd, '.git', 'HEAD.txt'), 'ignored');
     writeFileSync(path.join(cwd, 'src', 'sentinel.txt'), 'last');
     const restarts = await waitForCount(run, 'stdout', restartLine, 3, 'the sentinel restart');
-    assert.deepEqual(
-      restarts.map((match) => match[1]),
-      ['src/a.txt', 'src/burst-0.txt', 'src/sentinel.txt'],
-      'one restart per burst, none for node_modules or .git',
+    // Which file of the burst is named first is up to the watcher: chokidar reports a change of a file it
+    // already watches at once, but new files only after re-reading their folder, which a loaded machine delays.
+    const named = restarts.map((match) => match[1]);
+    assert.equal(named[0], 'src/a.txt');
+    assert.match(
+      named[1] ?? '',
+      /^src\/(a|burst-\d+)\.txt$/,
+      'the burst restarts once, naming one of its files',
     );
+    assert.equal(named[2], 'src/sentinel.txt', 'one restart per burst, none for node_modules or .git');
     const pids = await startedPids(run, 'watched', 4);
     assert.equal(afterOne.length, 2);
 
