@@ -4,23 +4,7 @@ import { test } from 'node:test';
 import { Chalk } from 'chalk';
 import type { ProcessSnapshot, SupervisorListener } from '../../src/process/events.js';
 import { attachTerminalPrinter } from '../../src/terminal/printer.js';
-
-function snapshot(name: string, overrides: Partial<ProcessSnapshot> = {}): ProcessSnapshot {
-  return {
-    name,
-    command: `run ${name}`,
-    status: 'stopped',
-    pid: null,
-    exitCode: null,
-    signal: null,
-    restarts: 0,
-    startedAt: null,
-    run: 0,
-    reason: null,
-    facts: {},
-    ...overrides,
-  };
-}
+import { neverStartedSnapshot } from '../fixtures/fake-host.js';
 
 function setup() {
   const listeners = new Set<SupervisorListener>();
@@ -33,7 +17,7 @@ function setup() {
   });
   attachTerminalPrinter(
     {
-      list: () => ['api', 'db'].map((name) => snapshot(name)),
+      list: () => ['api', 'db'].map((name) => neverStartedSnapshot(name)),
       subscribe: (listener) => {
         listeners.add(listener);
         return () => listeners.delete(listener);
@@ -43,7 +27,7 @@ function setup() {
   );
   const status = (name: string, overrides: Partial<ProcessSnapshot>) => {
     for (const listener of listeners)
-      listener({ kind: 'status', snapshot: snapshot(name, overrides), timestamp: 0 });
+      listener({ kind: 'status', snapshot: neverStartedSnapshot(name, overrides), timestamp: 0 });
   };
   return { writes, status };
 }
