@@ -292,7 +292,7 @@ export function helpText(version: string, options: readonly FlagHelp[]): string 
     '  lucidlines init [--force]              write lucidlines.config.json from what would run',
     '  lucidlines status [--json]             the running instance of this project: every process',
     '  lucidlines logs [name…] [--follow]     its scrollback (--lines N, --grep <re>, --no-color, --html)',
-    '  lucidlines restart|stop <name…>|--all  act and wait for the result (also: start <name…>)',
+    '  lucidlines restart|stop|kill <name…>   act and wait for it (--all: every one; also start <name…>)',
     '  lucidlines mcp                         an MCP server on stdio for coding agents',
     '',
     'Options:',
