@@ -30,26 +30,28 @@ export interface LogHtmlInput {
 export const MAX_EXPORT_LINE_CHARS = 8192;
 
 // The viewer's dark theme (web/style.css), so the exported page looks like the tab it came from.
-const THEME_BACKGROUND = '#0d1117';
-const THEME_FOREGROUND = '#d4dae2';
-const THEME_PALETTE = [
-  '#484f58',
-  '#ff7b72',
-  '#3fb950',
-  '#d29922',
-  '#58a6ff',
-  '#bc8cff',
-  '#39c5cf',
-  '#b1bac4',
-  '#6e7681',
-  '#ffa198',
-  '#56d364',
-  '#e3b341',
-  '#79c0ff',
-  '#d2a8ff',
-  '#56d4dd',
-  '#f0f6fc',
-];
+export const EXPORT_THEME = {
+  background: '#0d1117',
+  foreground: '#d4dae2',
+  palette: [
+    '#484f58',
+    '#ff7b72',
+    '#3fb950',
+    '#d29922',
+    '#58a6ff',
+    '#bc8cff',
+    '#39c5cf',
+    '#b1bac4',
+    '#6e7681',
+    '#ffa198',
+    '#56d364',
+    '#e3b341',
+    '#79c0ff',
+    '#d2a8ff',
+    '#56d4dd',
+    '#f0f6fc',
+  ],
+} as const;
 
 interface Run {
   text: string;
@@ -136,8 +138,8 @@ function colorSgr(color: Color, background: boolean): string {
  * rendering in ansi-to-html and is left out.
  */
 function canonicalSgr(style: Style): string {
-  const fg = style.inverse ? (style.bg ?? THEME_BACKGROUND) : style.fg;
-  const bg = style.inverse ? (style.fg ?? THEME_FOREGROUND) : style.bg;
+  const fg = style.inverse ? (style.bg ?? EXPORT_THEME.background) : style.fg;
+  const bg = style.inverse ? (style.fg ?? EXPORT_THEME.foreground) : style.bg;
   return (
     colorSgr(fg, false) +
     colorSgr(bg, true) +
@@ -193,10 +195,10 @@ const MARKER = '\u0001';
  */
 function createStyleMarkup(): (style: Style) => readonly [string, string] {
   const converter = new Convert({
-    fg: THEME_FOREGROUND,
-    bg: THEME_BACKGROUND,
+    fg: EXPORT_THEME.foreground,
+    bg: EXPORT_THEME.background,
     escapeXML: true,
-    colors: THEME_PALETTE,
+    colors: [...EXPORT_THEME.palette],
   });
   const memo = new Map<string, readonly [string, string]>();
   return (style) => {
@@ -242,7 +244,7 @@ export function renderLogHtml(input: LogHtmlInput): string {
 <meta name="color-scheme" content="dark">
 <title>${title}</title>
 <style>
-body { margin: 0; background: ${THEME_BACKGROUND}; color: ${THEME_FOREGROUND}; }
+body { margin: 0; background: ${EXPORT_THEME.background}; color: ${EXPORT_THEME.foreground}; }
 h1 { margin: 0; padding: 8px 12px; font: 600 14px system-ui, sans-serif; border-bottom: 1px solid #30363d; }
 pre { margin: 0; padding: 8px 12px; font: 13px/1.4 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; white-space: pre-wrap; overflow-wrap: anywhere; }
 </style>

@@ -2,7 +2,7 @@
 // Read-only access and Kill in the viewer (issue 15), in real headless Chromium against the built CLI.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,18 +11,10 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ensureBuilt, ROOT } from '../fixtures/build.js';
 import { CHROMIUM_MISSING, launchChromium } from '../fixtures/chromium.js';
+import { isAliveProcess as isAlive } from '../fixtures/process-probes.js';
 
 const WAIT_MS = 30_000;
 const skip = CHROMIUM_MISSING ?? false;
-
-/** Alive means present and not a zombie: PID 1 here does not reap orphans, so zombies stay forever. */
-function isAlive(pid: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    execFile('ps', ['-o', 'stat=', '-p', String(pid)], (error, stdout) => {
-      resolve(error === null && stdout.trim() !== '' && !stdout.trim().startsWith('Z'));
-    });
-  });
-}
 
 describe('viewer access and kill', { skip }, () => {
   let browser: Browser;

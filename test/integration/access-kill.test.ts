@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +7,7 @@ import { DEFAULT_ENGINE_OPTIONS } from '../../src/process/spec.js';
 import { Supervisor } from '../../src/process/supervisor.js';
 import type { ServerOptions } from '../../src/server/server.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
+import { isAliveProcess as isAlive } from '../fixtures/process-probes.js';
 import { serverOptions, TestClient, waitUntil, wsUrl } from '../fixtures/server-test-kit.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -18,15 +18,6 @@ const VIEW_TOKEN = 'view-secret';
 
 function spec(name: string, command: string): ProcessSpec {
   return { name, command, cwd: fixtures, env: {} };
-}
-
-/** Alive means present and not a zombie: PID 1 here does not reap orphans, so zombies stay forever. */
-function isAlive(pid: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    execFile('ps', ['-o', 'stat=', '-p', String(pid)], (error, stdout) => {
-      resolve(error === null && stdout.trim() !== '' && !stdout.trim().startsWith('Z'));
-    });
-  });
 }
 
 async function withEngine(

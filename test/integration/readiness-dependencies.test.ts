@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { createServer } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Chalk } from 'chalk';
 import { attachBehaviours } from '../../src/behaviours/behaviour.js';
@@ -19,28 +17,12 @@ import {
 } from '../../src/process/spec.js';
 import { Supervisor } from '../../src/process/supervisor.js';
 import { attachTerminalPrinter } from '../../src/terminal/printer.js';
+import { isAliveProcess as isAlive, waitFor } from '../fixtures/process-probes.js';
 
 const SERVER = fileURLToPath(new URL('../fixtures/ready-server.mjs', import.meta.url));
 const TEST_TIMEOUT = 60_000;
 const OPTIONS: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, killTimeoutMs: 2000 };
 const LOOPBACKS = ['127.0.0.1', '::1'];
-
-/** Alive means present and not a zombie: PID 1 here does not reap orphans, so zombies stay forever. */
-function isAlive(pid: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    execFile('ps', ['-o', 'stat=', '-p', String(pid)], (error, stdout) => {
-      resolve(error === null && stdout.trim() !== '' && !stdout.trim().startsWith('Z'));
-    });
-  });
-}
-
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 async function freePort(host = '127.0.0.1'): Promise<number> {
   const server = createServer();

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { SupervisorEvent } from '../../src/process/events.js';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions, type ProcessSpec } from '../../src/process/spec.js';
 import { Supervisor } from '../../src/process/supervisor.js';
+import { isAliveProcess as isAlive, waitFor } from '../fixtures/process-probes.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const SERVER = fixture('engine-server.mjs');
@@ -20,23 +19,6 @@ const DAEMON = fixture('process-daemon.mjs');
 const ESBUILD = fileURLToPath(new URL('../../node_modules/.bin/esbuild', import.meta.url));
 const TEST_TIMEOUT = 60_000;
 const OPTIONS: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, killTimeoutMs: 500 };
-
-/** Alive means present and not a zombie: PID 1 here does not reap orphans, so zombies stay forever. */
-function isAlive(pid: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    execFile('ps', ['-o', 'stat=', '-p', String(pid)], (error, stdout) => {
-      resolve(error === null && stdout.trim() !== '' && !stdout.trim().startsWith('Z'));
-    });
-  });
-}
-
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Convert from 'ansi-to-html';
-import { MAX_EXPORT_LINE_CHARS, renderLogHtml } from '../../src/output/html-export.js';
+import { EXPORT_THEME, MAX_EXPORT_LINE_CHARS, renderLogHtml } from '../../src/output/html-export.js';
 
 /** The content of the page's <pre>: the rendered log. */
 function logOf(html: string): string {
@@ -106,27 +106,10 @@ describe('renderLogHtml', () => {
       '\x1b[92m\x1b[104mbright\x1b[0m',
     ];
     const reference = new Convert({
-      fg: '#d4dae2',
-      bg: '#0d1117',
+      fg: EXPORT_THEME.foreground,
+      bg: EXPORT_THEME.background,
       escapeXML: true,
-      colors: [
-        '#484f58',
-        '#ff7b72',
-        '#3fb950',
-        '#d29922',
-        '#58a6ff',
-        '#bc8cff',
-        '#39c5cf',
-        '#b1bac4',
-        '#6e7681',
-        '#ffa198',
-        '#56d364',
-        '#e3b341',
-        '#79c0ff',
-        '#d2a8ff',
-        '#56d4dd',
-        '#f0f6fc',
-      ],
+      colors: [...EXPORT_THEME.palette],
     });
     const decodeNumeric = (html: string) =>
       html.replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(Number.parseInt(hex, 16)));
