@@ -239,6 +239,10 @@ export type CommandMessage =
 
 export type ClientMessage = CommandMessage;
 
+/** The `type`s a client may send; see CLIENT_MESSAGE_DECODERS for how each is validated. */
+export const CLIENT_MESSAGE_TYPES = ['command'] as const;
+export type ClientMessageType = (typeof CLIENT_MESSAGE_TYPES)[number];
+
 /** WebSocket close codes the server uses, beyond the standard 1000/1001. */
 export const CLOSE_CODES = {
   /** The frame exceeded the server's maxPayload. */
@@ -279,9 +283,31 @@ export function decodeClientMessage(text: string): Decoded<ClientMessage> {
   }
   if (!isRecord(data)) return fail('INVALID_MESSAGE', 'A message must be a JSON object.');
   if (typeof data.type !== 'string') return fail('INVALID_MESSAGE', 'The field "type" must be a string.');
-  if (data.type !== 'command') {
-    return fail('UNKNOWN_TYPE', `Unknown message type ${JSON.stringify(data.type)}; expected "command".`);
+  const decode = Object.hasOwn(CLIENT_MESSAGE_DECODERS, data.type)
+    ? CLIENT_MESSAGE_DECODERS[data.type as ClientMessageType]
+    : undefined;
+  if (decode === undefined) {
+    const known = CLIENT_MESSAGE_TYPES.map((type) => JSON.stringify(type)).join(', ');
+    return fail(
+      'UNKNOWN_TYPE',
+      `Unknown message type ${JSON.stringify(data.type)}; expected one of ${known}.`,
+    );
   }
+  return decode(data);
+}
+
+/**
+ * One decoder per client message type: a new kind of request is its interface above, one decoder and one line
+ * here. Each gets the parsed object with `type` already checked.
+ */
+const CLIENT_MESSAGE_DECODERS: Record<
+  ClientMessageType,
+  (data: Record<string, unknown>) => Decoded<ClientMessage>
+> = {
+  command: decodeCommand,
+};
+
+function decodeCommand(data: Record<string, unknown>): Decoded<ClientMessage> {
   const { action, target, id } = data;
   if (typeof action !== 'string') return fail('INVALID_MESSAGE', 'The field "action" must be a string.');
   if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > COMMAND_ID_MAX_LENGTH)) {

@@ -147,7 +147,15 @@ export type SupervisorEvent =
    */
   | { kind: 'processes'; snapshots: ProcessSnapshot[]; timestamp: number }
   /** An edit of the config file was not applied (see src/config/reload.ts); the previous config stays. */
-  | { kind: 'config-rejected'; code: ConfigRejection; message: string; timestamp: number };
+  | { kind: 'config-rejected'; code: ConfigRejection; message: string; timestamp: number }
+  /** A behaviour found out something worth a line in the lifecycle log (see BehaviourHost.announce). */
+  | { kind: 'notice'; name: string; notice: BehaviourNotice; message: string; timestamp: number };
+
+/**
+ * What behaviours announce besides errors: a liveness check began or stopped failing, a process tree passed
+ * its memory limit. `message` says it for a person, with the figures (the failed check, the measured memory).
+ */
+export type BehaviourNotice = 'healthy' | 'unhealthy' | 'memory-limit';
 
 /**
  * Why a config edit was not applied: the new config is invalid, or it changes a setting that only a restart
@@ -211,6 +219,8 @@ export interface BehaviourHost extends ProcessControl {
   annotate(name: string, facts: Partial<ProcessFacts>): void;
   /** Emits an `error` event about the process: a problem a behaviour found (it gave up restarting it). */
   reportError(name: string, code: BehaviourErrorCode, message: string): void;
+  /** Emits a `notice` event about the process: something that is not an error but belongs in the lifecycle log. */
+  announce(name: string, notice: BehaviourNotice, message: string): void;
   /** Installs the one start gate (see ManagedProcessDeps.startGate); null removes it. */
   setStartGate(gate: ((name: string) => Promise<void> | null) | null): void;
   /**

@@ -3,6 +3,7 @@ import { TotalScrollbackBound } from '../output/total-scrollback.js';
 import type {
   BehaviourErrorCode,
   BehaviourHost,
+  BehaviourNotice,
   CommandTicket,
   ConfigRejection,
   OutputChunk,
@@ -193,6 +194,11 @@ export class Supervisor implements BehaviourHost {
   reportError(name: string, code: BehaviourErrorCode, message: string): void {
     if (!this.#processes.has(name)) return;
     this.#emit({ kind: 'error', name, code, message, timestamp: this.#now() });
+  }
+
+  announce(name: string, notice: BehaviourNotice, message: string): void {
+    if (!this.#processes.has(name)) return;
+    this.#emit({ kind: 'notice', name, notice, message, timestamp: this.#now() });
   }
 
   setStartGate(gate: ((name: string) => Promise<void> | null) | null): void {
