@@ -7,6 +7,7 @@ import {
   decodeBinaryOutputFrame,
   decodeServerMessage,
   type ErrorMessage,
+  type EventMessage,
   type InfoMessage,
   type MetricsMessage,
   type ProcessesMessage,
@@ -68,6 +69,8 @@ export type ClientEvents = {
   metrics: [MetricsMessage];
   /** Extension: a run of a process began (see RunMessage). */
   run: [RunMessage];
+  /** Extension (lifecycle events, issue 15): an entry of lucidlines' lifecycle log (see EventMessage). */
+  event: [EventMessage];
   /** A frame from the server that failed validation; it is dropped. */
   invalid: [{ code: string; message: string }];
 };
@@ -261,6 +264,9 @@ export class LucidLinesClient {
         break;
       case 'run':
         this.#emit('run', message);
+        break;
+      case 'event':
+        this.#emit('event', message);
         break;
     }
   }

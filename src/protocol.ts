@@ -193,6 +193,63 @@ export interface ProcessesMessage {
   timestamp: number;
 }
 
+/**
+ * Extension (lifecycle events, issue 15): the kinds of lucidlines' own events about the processes and the
+ * config, as the lifecycle log derives them from the engine (see src/lifecycle-log.ts).
+ */
+export const LIFECYCLE_EVENTS = [
+  'started',
+  'restarted',
+  'ready',
+  'exited',
+  'stopped',
+  'crashed',
+  'failed',
+  'gave-up',
+  'unhealthy',
+  'healthy',
+  'memory-limit',
+  'config-reloaded',
+  'config-rejected',
+] as const;
+export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
+
+/** Extension (lifecycle events, issue 15): the probes a process can become ready by (see `EventMessage`). */
+export const READY_PROBES = ['pattern', 'url', 'port'] as const;
+
+/**
+ * Extension (lifecycle events, issue 15): one entry of lucidlines' lifecycle log, sent live as it happens and
+ * replayed (`replay: true`) to a client that connects, oldest first. `message` says it for a person; the
+ * other fields say it for a program, each only where the kind has it.
+ */
+export interface EventMessage {
+  type: 'event';
+  event: LifecycleEvent;
+  message: string;
+  timestamp: number;
+  /** The process it is about; absent for the config events. */
+  process?: string;
+  /** `started`, `restarted`: the new child's pid. */
+  pid?: number;
+  /** `started`, `restarted`: counts the process's runs in this session, as `RunMessage.run`. */
+  run?: number;
+  /** `restarted`: why. */
+  reason?: StartReason;
+  /** `ready`: by which probe. */
+  readyBy?: (typeof READY_PROBES)[number];
+  /** `exited`, `stopped`, `crashed`: the exit code, or null when a signal ended it. */
+  exitCode?: number | null;
+  signal?: string | null;
+  /** `failed`, `gave-up`, `config-rejected`: the code of the `error` message that reported it. */
+  errorCode?: ErrorCode;
+  /** `config-reloaded`: the processes the edit added, removed and changed. */
+  added?: string[];
+  removed?: string[];
+  changed?: string[];
+  /** True when the message replays the log to a client that just connected. */
+  replay?: boolean;
+}
+
 export type ServerMessage =
   | InfoMessage
   | ProcessOutputMessage
@@ -200,7 +257,8 @@ export type ServerMessage =
   | ErrorMessage
   | ProcessesMessage
   | MetricsMessage
-  | RunMessage;
+  | RunMessage
+  | EventMessage;
 
 export const TARGETED_ACTIONS = [
   'restart',
@@ -392,6 +450,26 @@ function isProcessInfo(value: unknown): value is ProcessInfo {
   );
 }
 
+/** Extension (lifecycle events, issue 15): the fields of an `event` message, each checked where present. */
+function isEventMessage(data: Record<string, unknown>): boolean {
+  return (
+    includes(LIFECYCLE_EVENTS, data.event) &&
+    typeof data.message === 'string' &&
+    (data.process === undefined || typeof data.process === 'string') &&
+    (data.pid === undefined || typeof data.pid === 'number') &&
+    (data.run === undefined || typeof data.run === 'number') &&
+    (data.reason === undefined || includes(START_REASONS, data.reason)) &&
+    (data.readyBy === undefined || includes(READY_PROBES, data.readyBy)) &&
+    isOptionalNumberOrNull(data.exitCode) &&
+    isOptionalStringOrNull(data.signal) &&
+    (data.errorCode === undefined || includes(ERROR_CODES, data.errorCode)) &&
+    isOptionalStringList(data.added) &&
+    isOptionalStringList(data.removed) &&
+    isOptionalStringList(data.changed) &&
+    (data.replay === undefined || typeof data.replay === 'boolean')
+  );
+}
+
 /** Validates a frame from the server, for the viewer and the client library. */
 export function decodeServerMessage(text: string): Decoded<ServerMessage> {
   let data: unknown;
@@ -507,6 +585,9 @@ function validateServerMessage(data: unknown): Decoded<ServerMessage> {
       ) {
         return { ok: true, value: data as unknown as RunMessage };
       }
+      break;
+    case 'event':
+      if (isEventMessage(data)) return { ok: true, value: data as unknown as EventMessage };
       break;
     default:
       // Newer servers add message types; an older client that treated them as errors would break on every

@@ -4,7 +4,8 @@
 
 import type { StartReason } from './protocol.js';
 
-const REASON_WORDS: Record<StartReason, string> = {
+/** Why a run began, in words; also the wording of the lifecycle log's `restarted` entries. */
+export const REASON_WORDS: Record<StartReason, string> = {
   start: 'started',
   manual: 'restarted on request',
   'auto-restart': 'restarted automatically',

@@ -201,6 +201,7 @@ export async function runProcesses(
       stopConfigWatch = watchConfig({
         ...planned.plan.reload,
         apply: (specs) => running.apply(specs),
+        applied: (changes) => running.reportConfigApplied(changes),
         reject: (code, message) => running.reportConfigRejection(code, message),
         cwd: io.cwd,
         watchFolders,

@@ -42,6 +42,8 @@ export interface ConfigReloadDeps {
   load: () => Promise<LoadResult>;
   /** Applies new process specs (Supervisor.apply). */
   apply: (specs: readonly ProcessSpec[]) => Promise<SpecChanges>;
+  /** Tells the lifecycle log what an applied edit did to the processes (Supervisor.reportConfigApplied). */
+  applied: (changes: { added: string[]; removed: string[]; changed: string[] }) => void;
   /** Tells connected clients that an edit was not (wholly) applied (Supervisor.reportConfigRejection). */
   reject: (code: ConfigRejection, message: string) => void;
   /** Where the config file is shown relative to (the folder lucidlines was started in). */
@@ -130,13 +132,13 @@ export function watchConfig(deps: ConfigReloadDeps): () => void {
     );
     const changes = await deps.apply(config.processes);
     if (stopped) return;
-    deps.out(
-      configReloadedNotice(shownFile, {
-        added: changes.added.map((spec) => spec.name),
-        removed: changes.removed,
-        changed: changes.changed.map((spec) => spec.name),
-      }),
-    );
+    const names = {
+      added: changes.added.map((spec) => spec.name),
+      removed: [...changes.removed],
+      changed: changes.changed.map((spec) => spec.name),
+    };
+    deps.out(configReloadedNotice(shownFile, names));
+    deps.applied(names);
     if (needRestart.length > 0) {
       const message = configNeedsRestartMessage(shownFile, needRestart);
       deps.err(message);

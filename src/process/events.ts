@@ -148,6 +148,14 @@ export type SupervisorEvent =
   | { kind: 'processes'; snapshots: ProcessSnapshot[]; timestamp: number }
   /** An edit of the config file was not applied (see src/config/reload.ts); the previous config stays. */
   | { kind: 'config-rejected'; code: ConfigRejection; message: string; timestamp: number }
+  /** An edit of the config file was applied (see src/config/reload.ts): what it did to the processes. */
+  | {
+      kind: 'config-applied';
+      added: readonly string[];
+      removed: readonly string[];
+      changed: readonly string[];
+      timestamp: number;
+    }
   /** A behaviour found out something worth a line in the lifecycle log (see BehaviourHost.announce). */
   | { kind: 'notice'; name: string; notice: BehaviourNotice; message: string; timestamp: number };
 

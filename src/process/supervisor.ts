@@ -250,6 +250,15 @@ export class Supervisor implements BehaviourHost {
     this.#emit({ kind: 'config-rejected', code, message, timestamp: this.#now() });
   }
 
+  /** Tells every consumer (the lifecycle log) that an edit of the config file was applied, and what it did. */
+  reportConfigApplied(changes: {
+    added: readonly string[];
+    removed: readonly string[];
+    changed: readonly string[];
+  }): void {
+    this.#emit({ kind: 'config-applied', ...changes, timestamp: this.#now() });
+  }
+
   /**
    * Stops every process tree in parallel and refuses to start anything afterwards. With `force`, trees are
    * SIGKILLed at once; a forced call during a graceful shutdown escalates it (the second Ctrl-C).

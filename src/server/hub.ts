@@ -1,9 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { LifecycleLog } from '../lifecycle-log.js';
 import type { CommandTicket, ProcessControl, ProcessSnapshot, SupervisorEvent } from '../process/events.js';
 import { censusSampler } from '../process/metrics.js';
-import { type Access, CLOSE_CODES, type InfoMessage, type ServerMessage } from '../protocol.js';
+import {
+  type Access,
+  CLOSE_CODES,
+  type EventMessage,
+  type InfoMessage,
+  type ServerMessage,
+} from '../protocol.js';
 import { planEvictions } from './backlog-bound.js';
 import { ClientConnection } from './client-connection.js';
 import { dispatchCommand } from './command-dispatch.js';
@@ -144,6 +151,22 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     tuning.metricsIntervalMs,
   );
 
+  const lifecycle = new LifecycleLog();
+
+  /**
+   * Lifecycle events (issue 15) go out through here alone, live, and through `replayedEvents` on connect: the
+   * one place that decides which clients receive them. The process's pending output goes first, so a crash
+   * is never reported before the last lines the process wrote.
+   */
+  function sendEvent(entry: EventMessage): void {
+    if (entry.process !== undefined) batcher.flush(entry.process);
+    broadcast(entry);
+  }
+
+  function replayedEvents(): EventMessage[] {
+    return lifecycle.entries().map((entry) => ({ ...entry, replay: true }));
+  }
+
   function onEvent(event: SupervisorEvent): void {
     switch (event.kind) {
       case 'output':
@@ -184,6 +207,9 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
         settle(event.snapshot, event.tickets, event.timestamp);
         break;
     }
+    // After the message the engine event itself makes, so a client reads the status before its story.
+    const entry = lifecycle.record(event);
+    if (entry !== null) sendEvent(entry);
   }
 
   /**
@@ -267,7 +293,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       access,
     };
     client.send(encode(info));
-    client.replay(replay.map((message) => client.encode(message)));
+    client.replay([...replay, ...replayedEvents()].map((message) => client.encode(message)));
     clients.add(client);
     metrics.clientsChanged(clients.size);
     enforceTotalBound();

@@ -1,6 +1,7 @@
 // Prints the output of the processes to the terminal, concurrently-style: each line gets a coloured
 // `[name]` prefix (and the time, with --timestamps), and every status change gets a line of its own; with
-// --raw, the output alone, as written. --only/--hide choose the processes it prints.
+// --raw, the output alone, as written. --only/--hide choose the processes it prints. lucidlines' lifecycle
+// events (src/lifecycle-log.ts) are printed in the log's words, each once (see PRINTED_EVENTS).
 
 import defaultChalk, { type ChalkInstance } from 'chalk';
 import {
@@ -9,8 +10,10 @@ import {
   terminalOutputDroppedNotice,
   waitingForFailedNotice,
 } from '../errors.js';
+import { lifecycleDeriver } from '../lifecycle-log.js';
 import { BoundedWriter, type QueueingOutput } from '../output/bounded-writer.js';
 import type { ProcessControl, ProcessSnapshot, SupervisorEvent } from '../process/events.js';
+import type { EventMessage, LifecycleEvent } from '../protocol.js';
 import { restartCountdown } from '../restart-countdown.js';
 import { runSeparator } from '../run-separator.js';
 import { type LinePrefix, linePrefix, timestampPrefix } from './prefixes.js';
@@ -45,6 +48,20 @@ export interface TerminalPrinterOptions {
 }
 
 const RESET = '\u001b[0m';
+
+/**
+ * The lifecycle events the terminal prints from the log, and how. The others already have a line of their own
+ * in the same words: a status line (started, ready, exited, stopped, crashed), the separator between two runs
+ * (restarted), or the config watch's notice with the file's problems (config-reloaded, config-rejected).
+ * Printing those from the log too would say one event twice.
+ */
+const PRINTED_EVENTS: Partial<Record<LifecycleEvent, 'problem' | 'good'>> = {
+  failed: 'problem',
+  'gave-up': 'problem',
+  unhealthy: 'problem',
+  'memory-limit': 'problem',
+  healthy: 'good',
+};
 
 /** Subscribes a printer to the processes' events; returns the function that detaches it. */
 export function attachTerminalPrinter(
@@ -137,7 +154,18 @@ export function attachTerminalPrinter(
       if (names.includes(name)) failedNotice(dependant, name, timestamp);
   };
 
+  const lifecycle = lifecycleDeriver();
+  const printEvent = (entry: EventMessage) => {
+    const style = PRINTED_EVENTS[entry.event];
+    if (style === undefined || raw || entry.process === undefined || !shows(entry.process)) return;
+    const prefix = prefixFor(entry.process, entry.timestamp);
+    if (style === 'problem') write(`${prefix.stderr}${chalk.red(entry.message)}\n`);
+    else write(`${prefix.stdout}${chalk.green(entry.message)}\n`);
+  };
+
   const onEvent = (event: SupervisorEvent) => {
+    const entry = lifecycle(event);
+    if (entry !== null) printEvent(entry);
     switch (event.kind) {
       case 'output': {
         const { chunk } = event;
@@ -182,10 +210,6 @@ export function attachTerminalPrinter(
         );
         break;
       }
-      case 'error':
-        if (raw || !shows(event.name)) break;
-        write(`${prefixFor(event.name, event.timestamp).stderr}${chalk.red(event.message)}\n`);
-        break;
       case 'swept':
         if (raw || !shows(event.name)) break;
         write(

@@ -1,14 +1,8 @@
 // A process's status in words, as the terminal prints it in a status line and in the start-up summary.
 
 import type { ChalkInstance } from 'chalk';
-import type { ProcessSnapshot, ReadinessProbe } from '../process/events.js';
-
-/** How a process became ready, as Lightd says "running (pattern matched)". */
-const READY_BY: Record<ReadinessProbe, string> = {
-  pattern: 'pattern matched',
-  url: 'URL answered',
-  port: 'port open',
-};
+import { READY_BY_WORDS } from '../lifecycle-log.js';
+import type { ProcessSnapshot } from '../process/events.js';
 
 export function describeStatus(snapshot: ProcessSnapshot, chalk: ChalkInstance): string {
   const { status, pid, exitCode, signal, restarts, command } = snapshot;
@@ -19,7 +13,7 @@ export function describeStatus(snapshot: ProcessSnapshot, chalk: ChalkInstance):
       );
     case 'running': {
       const ready =
-        snapshot.facts.readyBy === undefined ? '' : `ready (${READY_BY[snapshot.facts.readyBy]}), `;
+        snapshot.facts.readyBy === undefined ? '' : `ready (${READY_BY_WORDS[snapshot.facts.readyBy]}), `;
       return chalk.green(pid === null ? `${ready}running` : `${ready}running (pid ${pid})`);
     }
     case 'stopped':

@@ -78,6 +78,7 @@ function setup(initial: LucidConfig) {
       current = [...specs];
       return changes;
     },
+    applied: () => {},
     reject: (code, message) => rejected.push({ code, message }),
     cwd: '/repo',
     watchFolders,

@@ -42,6 +42,7 @@ describe('docs/protocol.md', () => {
     }
     assert.deepEqual([...serverTypes].sort(), [
       'error',
+      'event',
       'info',
       'metrics',
       'process',

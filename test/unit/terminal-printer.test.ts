@@ -186,6 +186,45 @@ describe('terminal printer', () => {
     assert.deepEqual(writes, ['[worker] ! spawn sh ENOENT\n']);
   });
 
+  test('says a crash once, in the status line, and prints health notices from the lifecycle log', () => {
+    const { writes, emit } = setup();
+    emit({
+      kind: 'exit',
+      name: 'web',
+      run: 1,
+      exitCode: 3,
+      signal: null,
+      requested: false,
+      restarting: false,
+      timestamp: 0,
+    });
+    emit({
+      kind: 'status',
+      snapshot: snapshot('web', { status: 'error', pid: null, exitCode: 3 }),
+      timestamp: 0,
+    });
+    emit({
+      kind: 'error',
+      name: 'web',
+      code: 'PROCESS_EXITED',
+      message: 'Process "web" exited with code 3.',
+      timestamp: 0,
+    });
+    emit({
+      kind: 'notice',
+      name: 'worker',
+      notice: 'unhealthy',
+      message: 'health check failed 3 times',
+      timestamp: 0,
+    });
+    emit({ kind: 'notice', name: 'worker', notice: 'healthy', message: 'healthy again', timestamp: 0 });
+    assert.deepEqual(writes, [
+      '[web]      crashed with exit code 3\n',
+      '[worker] ! health check failed 3 times\n',
+      '[worker]   healthy again\n',
+    ]);
+  });
+
   test('stops writing quietly after the stream reports EPIPE', () => {
     const { writes, out, output } = setup();
     output('web', 'before\n');
