@@ -56,6 +56,7 @@ function setup(initial: LucidConfig) {
   const releases: (() => void)[] = [];
   const applied: ProcessSpec[][] = [];
   const rejected: { code: string; message: string }[] = [];
+  const reported: { added: string[]; removed: string[]; changed: string[] }[] = [];
   const out: string[] = [];
   const err: string[] = [];
   let current = initial.processes;
@@ -78,7 +79,7 @@ function setup(initial: LucidConfig) {
       current = [...specs];
       return changes;
     },
-    applied: () => {},
+    applied: (changes) => reported.push(changes),
     reject: (code, message) => rejected.push({ code, message }),
     cwd: '/repo',
     watchFolders,
@@ -115,6 +116,7 @@ function setup(initial: LucidConfig) {
     edit,
     settle,
     applied,
+    reported,
     rejected,
     out,
     err,
@@ -149,6 +151,7 @@ describe('config reload', () => {
       ['a', 'c'],
     );
     assert.match(s.out.join(''), /applied the edit of lucidlines\.config\.json: started c; stopped b/);
+    assert.deepEqual(s.reported, [{ added: ['c'], removed: ['b'], changed: [] }]);
     assert.deepEqual(s.rejected, []);
   });
 
