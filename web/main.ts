@@ -21,6 +21,7 @@ import {
   type ProcessState,
   update,
 } from './store.js';
+import { EventsPanel } from './view-events.js';
 import { fillHelp } from './view-help.js';
 import { OutputPane, type PaneOptions, type RowSource } from './view-output.js';
 import { Sidebar } from './view-sidebar.js';
@@ -60,6 +61,8 @@ const ui = {
   notice: element('notice', HTMLDivElement),
   help: element('help', HTMLDialogElement),
   favicon: element('favicon', HTMLLinkElement),
+  eventsButton: element('events-button', HTMLButtonElement),
+  events: element('events', HTMLElement),
 };
 
 const state = createState();
@@ -83,6 +86,10 @@ function scheduleFrame(): void {
 const pane = new OutputPane(ui.output, scheduleFrame);
 const sidebar = new Sidebar(ui.processList, (name) => select(name));
 fillHelp(ui.help);
+const eventsPanel = new EventsPanel(ui.events, (name) => {
+  select(name);
+  scheduleFrame();
+});
 
 function selectedProcess(): ProcessState | undefined {
   return selected === null ? undefined : state.processes.get(selected);
@@ -136,6 +143,10 @@ client.on('metrics', (message) => {
   scheduleFrame();
 });
 client.on('run', (message) => {
+  update(state, message, changes);
+  scheduleFrame();
+});
+client.on('event', (message) => {
   update(state, message, changes);
   scheduleFrame();
 });
@@ -202,7 +213,16 @@ function renderFrame(): void {
   reportShown(source.count);
 
   if (frameChanges.sidebar) renderChrome();
+  if (frameChanges.events && !ui.events.hidden) eventsPanel.render(state.events);
   renderControls(matcher !== null);
+}
+
+/** Opens or closes the events panel; it is rendered on opening, and while open whenever the log changes. */
+function toggleEvents(): void {
+  ui.events.hidden = !ui.events.hidden;
+  setPressed(ui.eventsButton, !ui.events.hidden);
+  changes.events = true;
+  scheduleFrame();
 }
 
 /**
@@ -454,6 +474,7 @@ ui.stopAll.addEventListener('click', () => {
   if (state.access === 'control') client.stopAll();
 });
 ui.helpButton.addEventListener('click', () => run('help'));
+ui.eventsButton.addEventListener('click', toggleEvents);
 ui.restart.addEventListener('click', () => run('restart'));
 ui.toggleRunning.addEventListener('click', () => run('toggle-running'));
 ui.kill.addEventListener('click', () => sendToSelected('kill'));

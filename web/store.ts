@@ -9,6 +9,7 @@ import { processColorIndex } from '../src/process-color.js';
 import type {
   Access,
   ErrorMessage,
+  EventMessage,
   MetricsMessage,
   OutputStream,
   ProcessesMessage,
@@ -25,6 +26,8 @@ import { Ring } from './ring.js';
 
 const DEFAULT_VIEWER_LINES = 100_000;
 const MAX_RECENT_ERRORS = 20;
+/** As many lifecycle events as the server keeps, so a reconnect shows the same list as before. */
+const MAX_EVENTS = 500;
 
 export interface ProcessState {
   readonly name: string;
@@ -67,6 +70,8 @@ export interface ViewerState {
   recentErrors: ErrorMessage[];
   /** Access (issue 15): `view` hides every control; servers that predate it grant control. */
   access: Access;
+  /** Lifecycle events (issue 15), oldest first: the server's replayed log, then live ones; bounded. */
+  events: EventMessage[];
 }
 
 /** What one or more updates changed, accumulated until the next frame. */
@@ -79,10 +84,12 @@ export interface Changes {
   changedLines: Set<Line>;
   /** The rings were replaced (a new `info`, a clear): views rebuild search results and scroll anchors. */
   reset: boolean;
+  /** The list of lifecycle events changed. */
+  events: boolean;
 }
 
 export function emptyChanges(): Changes {
-  return { sidebar: false, lines: false, changedLines: new Set(), reset: false };
+  return { sidebar: false, lines: false, changedLines: new Set(), reset: false, events: false };
 }
 
 export function createState(): ViewerState {
@@ -93,6 +100,7 @@ export function createState(): ViewerState {
     all: new Ring(DEFAULT_VIEWER_LINES),
     recentErrors: [],
     access: 'control',
+    events: [],
   };
 }
 
@@ -156,6 +164,9 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
       state.version = message.version;
       state.access = message.access ?? 'control';
       state.all = new Ring(state.lineLimit);
+      // The server replays its lifecycle log after the greeting; what was shown before would appear twice.
+      state.events = [];
+      changes.events = true;
       const processes = new Map<string, ProcessState>();
       state.processes = processes;
       for (const info of message.processes) {
@@ -212,6 +223,11 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
     case 'metrics':
       applyMetrics(state, message);
       changes.sidebar = true;
+      break;
+    case 'event':
+      state.events.push(message);
+      if (state.events.length > MAX_EVENTS) state.events.splice(0, state.events.length - MAX_EVENTS);
+      changes.events = true;
       break;
   }
 }

@@ -21,7 +21,7 @@ function pad(value: number, width: number): string {
   return String(value).padStart(width, '0');
 }
 
-function formatTime(timestamp: number): string {
+export function formatTime(timestamp: number): string {
   const date = new Date(timestamp);
   return `${pad(date.getHours(), 2)}:${pad(date.getMinutes(), 2)}:${pad(date.getSeconds(), 2)}.${pad(date.getMilliseconds(), 3)}`;
 }
