@@ -94,6 +94,8 @@ export interface Hub {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Closes every client with 1001 and resolves once all of them are gone. */
   close(): Promise<void>;
+  /** The lifecycle log, oldest first (for the read API). */
+  events(): readonly EventMessage[];
 }
 
 export function createHub(control: ProcessControl, options: HubOptions): Hub {
@@ -313,6 +315,8 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
   heartbeat.unref();
 
   return {
+    events: () => lifecycle.entries(),
+
     handleUpgrade(request, socket, head) {
       // A peer that resets the connection while we answer must not crash the server with an unhandled error.
       socket.on('error', () => {});

@@ -1,4 +1,4 @@
-// The read API: `GET /api/processes` and `GET /api/processes/<name>/logs`, for scripts, `curl` and agents that
+// The read API: `GET /api/processes`, `GET /api/processes/<name>/logs` and `GET /api/events`, for scripts, `curl` and agents that
 // want a snapshot without speaking the WebSocket protocol. It is read-only on purpose: commands stay on the
 // WebSocket, where the rate limits and the Origin check apply.
 //
@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { renderLogHtml } from '../output/html-export.js';
 import { PlainTextStripper } from '../output/plain-text.js';
 import type { OutputChunk, ProcessControl, ProcessSnapshot } from '../process/events.js';
-import type { OutputStream } from '../protocol.js';
+import type { EventMessage, OutputStream } from '../protocol.js';
 import { checkToken, type GuardConfig, tokenFromRequestTarget } from './request-guard.js';
 
 export const API_PREFIX = '/api/';
@@ -179,6 +179,8 @@ export type ReadApiHandler = (
 export function createReadApi(
   control: ProcessControl,
   guard: GuardConfig,
+  /** The lifecycle log, oldest first (the hub's; see src/lifecycle-log.ts). */
+  events: () => readonly EventMessage[],
   now: () => number = Date.now,
 ): ReadApiHandler {
   return (request, response, target, path) => {
@@ -200,6 +202,11 @@ export function createReadApi(
       sendJson(response, 200, { processes }, head);
       return;
     }
+    if (path === '/api/events') {
+      // Replay markers belong to the WebSocket, where they tell a replayed entry from a live one.
+      sendJson(response, 200, { events: events().map(({ replay, ...entry }) => entry) }, head);
+      return;
+    }
     const segments = path.split('/');
     // ['', 'api', 'processes', '<name>', 'logs']
     if (segments.length !== 5 || segments[2] !== 'processes' || segments[4] !== 'logs') {
@@ -207,7 +214,7 @@ export function createReadApi(
         response,
         404,
         'NOT_FOUND',
-        'No such API path: use /api/processes or /api/processes/<name>/logs.',
+        'No such API path: use /api/processes, /api/processes/<name>/logs or /api/events.',
         head,
       );
       return;

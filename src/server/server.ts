@@ -99,7 +99,14 @@ export async function startServer(
     tuning: { ...DEFAULT_HUB_TUNING, ...tuning },
   });
   // Both listeners are attached in the same turn as the listen callback, before any connection is read.
-  server.on('request', createRequestHandler(files, guard, createReadApi(control, guard)));
+  server.on(
+    'request',
+    createRequestHandler(
+      files,
+      guard,
+      createReadApi(control, guard, () => hub.events()),
+    ),
+  );
   server.on('upgrade', (request, socket, head) => hub.handleUpgrade(request, socket, head));
 
   // The page learns a non-default WebSocket path from its own URL, since the strict CSP rules out the

@@ -1,6 +1,7 @@
 // The lifecycle log over a real engine, real processes and real sockets: each event a person would want to
 // know about arrives as an `event` message, and a client that connects later gets the log replayed.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +31,13 @@ const crasher: ProcessSpec = {
   env: {},
   restart: { when: 'on-failure', delayMs: 50, maxDelayMs: 50, maxRestarts: 1, resetAfterMs: 60_000 },
 };
+
+/** The example of `GET /api/events` in docs/protocol.md. */
+function readApiEventsExample(): { events: Record<string, unknown>[] } {
+  const doc = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
+  const block = /### `GET \/api\/events`[\s\S]*?```json read-api\n([\s\S]*?)```/.exec(doc)?.[1] ?? '{}';
+  return JSON.parse(block) as { events: Record<string, unknown>[] };
+}
 
 function events(client: TestClient, process?: string): EventMessage[] {
   return client.of('event').filter((entry) => process === undefined || entry.process === process);
@@ -110,6 +118,14 @@ describe('lifecycle events over a real engine', () => {
         later.messages.slice(firstEvent).every((m) => m.type === 'event'),
         'the log follows the scrollback replay',
       );
+
+      // The read API answers with the same log, and its documented example has the fields of a real crash.
+      const answer = (await (await fetch(new URL('/api/events', server.url))).json()) as {
+        events: EventMessage[];
+      };
+      assert.deepEqual(answer.events, events(client));
+      const [documented] = readApiEventsExample().events;
+      assert.deepEqual(Object.keys(documented ?? {}).sort(), Object.keys(crashed ?? {}).sort());
     } finally {
       client.close();
       later?.close();

@@ -178,8 +178,8 @@ describe('read API', () => {
   });
 
   it('matches the examples of docs/protocol.md', async () => {
-    assert.equal(DOC_EXAMPLES.length, 2);
-    const [processesExample, errorExample] = DOC_EXAMPLES;
+    assert.equal(DOC_EXAMPLES.length, 3);
+    const [processesExample, , errorExample] = DOC_EXAMPLES;
     const processes = JSON.parse((await get('/api/processes', authorized)).body) as {
       processes: Record<string, unknown>[];
     };

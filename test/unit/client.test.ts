@@ -107,6 +107,26 @@ describe('LucidLinesClient', () => {
     client.close();
   });
 
+  it('dispatches lifecycle events typed, and reports a malformed one as invalid', () => {
+    const client = new LucidLinesClient({ url: 'ws://x', WebSocket: FakeSocket });
+    const seen: string[] = [];
+    client.on('invalid', (e) => seen.push(`invalid:${e.code}`));
+    client.on('event', (m) => seen.push(`event:${m.event}:${m.process}:${m.exitCode}`));
+    const socket = latest();
+    socket.serverOpens();
+    const crash = {
+      type: 'event',
+      event: 'crashed',
+      process: 'a',
+      message: 'crashed with exit code 3',
+      timestamp: 1,
+    };
+    socket.serverSends(JSON.stringify({ ...crash, exitCode: 3, signal: null }));
+    socket.serverSends(JSON.stringify({ ...crash, exitCode: '3' }));
+    assert.deepEqual(seen, ['event:crashed:a:3', 'invalid:INVALID_MESSAGE']);
+    client.close();
+  });
+
   it('ignores messages of types it does not know, so newer servers do not break it', () => {
     const client = new LucidLinesClient({ url: 'ws://x', WebSocket: FakeSocket });
     const seen: string[] = [];
