@@ -9,6 +9,7 @@ import { processColorIndex } from '../src/process-color.js';
 import type {
   Access,
   ErrorMessage,
+  Health,
   MetricsMessage,
   OutputStream,
   ProcessesMessage,
@@ -42,6 +43,8 @@ export interface ProcessState {
   restartAt: number | null;
   /** The dependencies a `starting` process waits for before it is spawned; empty when none. */
   waitingFor: readonly string[];
+  /** Liveness (issue 15): what its `healthCheck` found about the current run; null without a verdict. */
+  health: Health | null;
   lines: Ring<Line>;
   /** Output arrived live (not replayed) since the user last looked at this process. */
   unread: boolean;
@@ -109,6 +112,7 @@ function createProcess(state: ViewerState, name: string): ProcessState {
     reason: null,
     restartAt: null,
     waitingFor: [],
+    health: null,
     lines: new Ring(state.lineLimit),
     unread: false,
     lastError: null,
@@ -143,6 +147,8 @@ function applyStatus(process: ProcessState, message: StatusMessage): void {
   if (message.reason !== undefined) process.reason = message.reason;
   // The server sends `restartAt` on every status while a restart is scheduled, so its absence clears it.
   process.restartAt = message.restartAt ?? null;
+  // Carried by every status while the run has a verdict, so its absence clears it (the run ended).
+  process.health = message.health ?? null;
   if (message.status === 'starting' || message.status === 'running') process.lastError = null;
 }
 
@@ -260,6 +266,7 @@ function applyProcessInfo(process: ProcessState, info: ProcessInfo): void {
   process.restartAt = info.restartAt ?? null;
   process.waitingFor = info.waitingFor ?? [];
   process.stopping = info.stopping === true;
+  process.health = info.health ?? null;
 }
 
 /**
