@@ -753,16 +753,28 @@ function formatMemory(bytes: number): string {
   return `${(bytes / 1024 / 1024).toLocaleString('en', { maximumFractionDigits: bytes < 10 * 1024 * 1024 ? 1 : 0 })} MiB`;
 }
 
+/**
+ * What follows an unhealthy verdict: `report` (no "restart" in its check), `restart`, or `give-up` when that
+ * many restarts in a row never brought a passing check, so restarting again would only loop.
+ */
+export type UnhealthyOutcome =
+  | { kind: 'report' }
+  | { kind: 'restart' }
+  | { kind: 'give-up'; restarts: number };
+
 export function unhealthyNotice(
   name: string,
   failures: number,
   lastFailure: string,
-  restarting: boolean,
+  outcome: UnhealthyOutcome,
 ): string {
   const checks = failures === 1 ? 'its health check failed' : `${failures} health checks in a row failed`;
-  const next = restarting
-    ? 'so it is restarted ("restart": true in its "healthCheck").'
-    : `it keeps running. Look at its output, or set "restart": true in the "healthCheck" of "${name}" to restart it when this happens.`;
+  const next =
+    outcome.kind === 'restart'
+      ? 'so it is restarted ("restart": true in its "healthCheck").'
+      : outcome.kind === 'give-up'
+        ? `it is left running, since none of the last ${outcome.restarts} restarts for it made a check pass. Look at its output, fix it and restart it.`
+        : `it keeps running. Look at its output, or set "restart": true in the "healthCheck" of "${name}" to restart it when this happens.`;
   return `Process "${name}" is unhealthy: ${checks} (last: ${lastFailure}); ${next}`;
 }
 

@@ -1,4 +1,4 @@
-import { healthyAgainNotice, unhealthyNotice } from '../errors.js';
+import { healthyAgainNotice, type UnhealthyOutcome, unhealthyNotice } from '../errors.js';
 import type { Timers } from '../output/line-splitter.js';
 import type { BehaviourHost, Health } from '../process/events.js';
 import type { HealthCheckSpec } from '../process/spec.js';
@@ -23,11 +23,24 @@ const systemDeps: HealthCheckDeps = {
 };
 
 /**
+ * Restarts for health in a row that never brought a passing check, after which an unhealthy process is left
+ * running: a process that cannot pass its check (a wrong URL, a server that needs a missing service) would
+ * otherwise be restarted every `interval` × `failures` forever.
+ */
+export const MAX_FRUITLESS_HEALTH_RESTARTS = 3;
+
+/** Per process, across its runs: restarts for health since a check last passed. */
+interface RestartStreak {
+  fruitless: number;
+}
+
+/**
  * Liveness checks: a process with a `healthCheck` is checked while a run of it is `running` (so after its
  * readiness probe, if it has one), first one interval after it went `running`, then one interval after each
  * check ended, so a slow check never overlaps the next. Its `health` fact says what the checks found;
  * `failures` failed checks in a row make it unhealthy (announced, and with `restart` the process is
- * restarted with the reason `health-check`), the next passing check makes it healthy again (announced).
+ * restarted with the reason `health-check`, up to MAX_FRUITLESS_HEALTH_RESTARTS in a row without a pass in
+ * between), the next passing check makes it healthy again (announced).
  * Checking ends when somebody stops or restarts the run, when it ends, and when the behaviour is detached;
  * the fact is cleared with the run, so an old verdict is never shown for a new run.
  */
@@ -40,6 +53,15 @@ export function healthCheck(deps: Partial<HealthCheckDeps> = {}): Behaviour {
       const checkedRun = new Map<string, number>();
       /** Processes whose snapshot carries a `health` fact, to clear it when their run ends. */
       const reported = new Set<string>();
+      const streaks = new Map<string, RestartStreak>();
+      const streakOf = (name: string): RestartStreak => {
+        let streak = streaks.get(name);
+        if (streak === undefined) {
+          streak = { fruitless: 0 };
+          streaks.set(name, streak);
+        }
+        return streak;
+      };
       const end = (name: string) => {
         sessions.get(name)?.end();
         sessions.delete(name);
@@ -55,7 +77,7 @@ export function healthCheck(deps: Partial<HealthCheckDeps> = {}): Behaviour {
             checkedRun.set(name, run);
             const spec = host.spec(name)?.healthCheck;
             if (spec === undefined) break;
-            const session = new CheckSession(host, name, run, spec, resolved, () => {
+            const session = new CheckSession(host, name, run, spec, resolved, streakOf(name), () => {
               reported.add(name);
             });
             sessions.set(name, session);
@@ -65,6 +87,8 @@ export function healthCheck(deps: Partial<HealthCheckDeps> = {}): Behaviour {
           case 'request':
             // A stop or restart ends this run: its checks would race the stop and report a process going down.
             if (event.action !== 'start') end(event.name);
+            // Somebody else took over (a person, a file change): they may have fixed the cause.
+            if (event.reason !== 'health-check') streaks.delete(event.name);
             break;
           case 'exit':
             end(event.name);
@@ -87,6 +111,7 @@ class CheckSession {
   readonly #name: string;
   readonly #spec: HealthCheckSpec;
   readonly #deps: HealthCheckDeps;
+  readonly #streak: RestartStreak;
   readonly #onReport: () => void;
   readonly #abort = new AbortController();
   #failures = 0;
@@ -98,6 +123,7 @@ class CheckSession {
     run: number,
     spec: HealthCheckSpec,
     deps: HealthCheckDeps,
+    streak: RestartStreak,
     onReport: () => void,
   ) {
     this.#host = host;
@@ -105,6 +131,7 @@ class CheckSession {
     this.run = run;
     this.#spec = spec;
     this.#deps = deps;
+    this.#streak = streak;
     this.#onReport = onReport;
   }
 
@@ -153,6 +180,7 @@ class CheckSession {
 
   #passed(): void {
     this.#failures = 0;
+    this.#streak.fruitless = 0;
     if (this.#health === 'healthy') return;
     const wasUnhealthy = this.#health === 'unhealthy';
     this.#set('healthy');
@@ -162,14 +190,19 @@ class CheckSession {
   #failed(detail: string): void {
     this.#failures++;
     if (this.#failures < this.#spec.failures || this.#health === 'unhealthy') return;
-    const { restart } = this.#spec;
+    const outcome: UnhealthyOutcome = !this.#spec.restart
+      ? { kind: 'report' }
+      : this.#streak.fruitless >= MAX_FRUITLESS_HEALTH_RESTARTS
+        ? { kind: 'give-up', restarts: this.#streak.fruitless }
+        : { kind: 'restart' };
     this.#set('unhealthy');
     this.#host.announce(
       this.#name,
       'unhealthy',
-      unhealthyNotice(this.#name, this.#failures, detail, restart),
+      unhealthyNotice(this.#name, this.#failures, detail, outcome),
     );
-    if (!restart) return;
+    if (outcome.kind !== 'restart') return;
+    this.#streak.fruitless++;
     this.end();
     this.#host
       .restart(this.#name, 'health-check')

@@ -309,8 +309,8 @@ const maxMemory = v.pipe(
 const HEALTH_AND_MEMORY = {
   healthCheck: field({
     schema: healthCheck,
-    description: `A liveness check while the process is \`running\`: { "url" } is healthy on a 2xx or 3xx answer, { "port", "host" } when a TCP connection is accepted ("host" defaults to both 127.0.0.1 and ::1). It runs every "interval" ms (${DEFAULT_HEALTH_CHECK_TIMING.intervalMs}), each check may take "timeout" ms (${DEFAULT_HEALTH_CHECK_TIMING.timeoutMs}); "failures" failed checks in a row (${DEFAULT_HEALTH_CHECK_TIMING.failures}) make it unhealthy, and with "restart": true (default false) it is then restarted.`,
-    shape: '`{ url | port, host, interval, timeout, failures, restart }`',
+    description: `A liveness check while the process is \`running\`: { "url" } is healthy on a 2xx or 3xx answer, { "port", "host" } when a TCP connection is accepted ("host" defaults to both 127.0.0.1 and ::1). It runs every "interval" ms (${DEFAULT_HEALTH_CHECK_TIMING.intervalMs}), each check may take "timeout" ms (${DEFAULT_HEALTH_CHECK_TIMING.timeoutMs}); "failures" failed checks in a row (${DEFAULT_HEALTH_CHECK_TIMING.failures}) make it unhealthy, and with "restart": true (default false) it is then restarted (not after 3 restarts in a row that never brought a passing check). Checks begin when it goes \`running\`, at once without a readiness probe, so give a slow starter "readyUrl" or "readyPort" too.`,
+    shape: '`{ url or port, host, interval, timeout, failures, restart }`',
     defaultText: 'none',
   }),
   maxMemory: field({

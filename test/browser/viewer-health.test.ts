@@ -43,7 +43,14 @@ describe('health in the viewer', { skip: CHROMIUM_MISSING ?? false }, () => {
           {
             name: 'api',
             command: `node "${SERVER}" ${port}`,
-            healthCheck: { url: `http://127.0.0.1:${port}/health`, interval: 100, timeout: 300, failures: 2 },
+            // Checks begin once it is running; without a probe that is before Node even listens.
+            readyPort: port,
+            healthCheck: {
+              url: `http://127.0.0.1:${port}/health`,
+              interval: 100,
+              timeout: 1000,
+              failures: 2,
+            },
           },
           { name: 'plain', command: 'echo plain; sleep 600' },
         ],

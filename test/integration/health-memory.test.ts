@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { attachBehaviours } from '../../src/behaviours/behaviour.js';
 import { healthCheck } from '../../src/behaviours/health-check.js';
 import { MAX_MEMORY_RESTARTS_IN_A_ROW, memoryLimit } from '../../src/behaviours/memory-limit.js';
+import { readiness } from '../../src/behaviours/readiness.js';
 import type { HealthCheckSpec, ProcessSpec } from '../../src/process/spec.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../../src/process/spec.js';
 import { Supervisor } from '../../src/process/supervisor.js';
@@ -40,7 +41,7 @@ async function running(specs: ProcessSpec[]) {
     if (event.kind === 'output')
       for (const m of event.chunk.text.matchAll(/pid=(\d+)/g)) pids.add(Number(m[1]));
   });
-  const detach = attachBehaviours(supervisor, [healthCheck(), memoryLimit({ intervalMs: 250 })]);
+  const detach = attachBehaviours(supervisor, [readiness(), healthCheck(), memoryLimit({ intervalMs: 250 })]);
   const server = await start(supervisor);
   const client = new TestClient(wsUrl(server));
   cleanups.push(async () => {
@@ -60,17 +61,23 @@ async function running(specs: ProcessSpec[]) {
   return { supervisor, client, pids, nothingLeft };
 }
 
+/**
+ * The server with a readiness probe, as a config for it should have: checks begin once it is `running`, and
+ * without the probe that is at its spawn, before Node has even begun to listen, so quick checks would fail.
+ */
 function healthServer(name: string, port: number, check: Partial<HealthCheckSpec>): ProcessSpec {
   return {
     name,
     command: `node health-server.mjs ${port}`,
     cwd: fixtures,
     env: {},
+    awaitReady: true,
+    readiness: { port, hosts: ['127.0.0.1'], timeoutMs: 30_000 },
     healthCheck: {
       url: `http://127.0.0.1:${port}/health`,
       hosts: ['127.0.0.1'],
       intervalMs: 100,
-      timeoutMs: 300,
+      timeoutMs: 1000,
       failures: 2,
       restart: false,
       ...check,
@@ -140,6 +147,28 @@ describe('liveness checks and memory limits over a real engine and socket', () =
     assert.ok(
       between.every((m) => m.health === undefined),
       'no verdict is carried over to the new run',
+    );
+    await nothingLeft();
+  });
+
+  it('a config reload that adds a check and a limit applies them to the running processes', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
+    const port = await freePort();
+    const { healthCheck: _check, ...unchecked } = healthServer('api', port, {});
+    const hog: ProcessSpec = { name: 'mem', command: 'node metrics-allocate.mjs', cwd: fixtures, env: {} };
+    const { supervisor, client, nothingLeft } = await running([unchecked, hog]);
+    await waitUntil('mem allocated', () => client.output('mem').includes('allocated'), WAIT_MS);
+    await supervisor.apply([healthServer('api', port, {}), { ...hog, maxMemoryBytes: 80 * MIB }]);
+    await waitUntil(
+      'api healthy after the reload',
+      () => client.of('status').some((m) => m.name === 'api' && m.health === 'healthy'),
+      WAIT_MS,
+    );
+    await waitUntil(
+      'mem restarted for its new limit',
+      () => client.of('run').some((m) => m.name === 'mem' && m.reason === 'memory-limit'),
+      WAIT_MS,
     );
     await nothingLeft();
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { healthCheck } from '../../src/behaviours/health-check.js';
+import { healthCheck, MAX_FRUITLESS_HEALTH_RESTARTS } from '../../src/behaviours/health-check.js';
 import type { ProbeResult, Probes } from '../../src/behaviours/probes.js';
 import type { BehaviourNotice, StartReason } from '../../src/process/events.js';
 import type { HealthCheckSpec, ProcessSpec } from '../../src/process/spec.js';
@@ -157,6 +157,40 @@ describe('health check', () => {
     assert.deepEqual(host.restarts, [{ name: 'web', reason: 'health-check' }]);
     assert.match(host.notices[0]?.message ?? '', /so it is restarted/);
     assert.deepEqual(timers.pending, [], 'the run being restarted is not checked any more');
+  });
+
+  test(`after ${MAX_FRUITLESS_HEALTH_RESTARTS} restarts in a row without a passing check, an unhealthy process is left running`, async () => {
+    const { host, check } = setup([spec('web', { restart: true, failures: 1 })]);
+    /** The engine's side of a restart for health: the old run ends, the new one goes running. */
+    const rerun = () => {
+      host.exit('web', null);
+      host.running('web');
+    };
+    host.running('web');
+    for (let restart = 1; restart <= MAX_FRUITLESS_HEALTH_RESTARTS; restart++) {
+      await check(FAIL);
+      assert.equal(host.restarts.length, restart);
+      rerun();
+    }
+    await check(FAIL);
+    assert.equal(host.restarts.length, MAX_FRUITLESS_HEALTH_RESTARTS, 'no further restart');
+    assert.equal(host.snapshot('web').facts.health, 'unhealthy');
+    assert.match(host.notices.at(-1)?.message ?? '', /left running, since none of the last 3 restarts/);
+    await check(PASS);
+    await check(FAIL);
+    assert.equal(host.restarts.length, MAX_FRUITLESS_HEALTH_RESTARTS + 1, 'a pass starts the count over');
+    rerun();
+    host.emit({ kind: 'request', name: 'web', action: 'restart', reason: 'manual', timestamp: 0 });
+    host.running('web');
+    for (let restart = 1; restart <= MAX_FRUITLESS_HEALTH_RESTARTS; restart++) {
+      await check(FAIL);
+      rerun();
+    }
+    assert.equal(
+      host.restarts.length,
+      2 * MAX_FRUITLESS_HEALTH_RESTARTS + 1,
+      'a restart somebody asked for starts the count over too',
+    );
   });
 
   test('a check of a run that ended is ignored, the fact is cleared, and the next run starts afresh', async () => {
