@@ -744,3 +744,53 @@ export function forbiddenCommandMessage(action: string): string {
 export function viewOnlyUrlIntro(): string {
   return chalk.dim('view-only (share this one: it can watch, not control):\n');
 }
+
+// --- Liveness checks and memory limits (issue 15): lines of the lifecycle log ----------------------------
+
+/** Memory as `top` and the viewer show it: MiB (KiB below one), powers of 1024. */
+function formatMemory(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KiB`;
+  return `${(bytes / 1024 / 1024).toLocaleString('en', { maximumFractionDigits: bytes < 10 * 1024 * 1024 ? 1 : 0 })} MiB`;
+}
+
+/**
+ * What follows an unhealthy verdict: `report` (no "restart" in its check), `restart`, or `give-up` when that
+ * many restarts in a row never brought a passing check, so restarting again would only loop.
+ */
+export type UnhealthyOutcome =
+  | { kind: 'report' }
+  | { kind: 'restart' }
+  | { kind: 'give-up'; restarts: number };
+
+export function unhealthyNotice(
+  name: string,
+  failures: number,
+  lastFailure: string,
+  outcome: UnhealthyOutcome,
+): string {
+  const checks = failures === 1 ? 'its health check failed' : `${failures} health checks in a row failed`;
+  const next =
+    outcome.kind === 'restart'
+      ? 'so it is restarted ("restart": true in its "healthCheck").'
+      : outcome.kind === 'give-up'
+        ? `it is left running, since none of the last ${outcome.restarts} restarts for it made a check pass. Look at its output, fix it and restart it.`
+        : `it keeps running. Look at its output, or set "restart": true in the "healthCheck" of "${name}" to restart it when this happens.`;
+  return `Process "${name}" is unhealthy: ${checks} (last: ${lastFailure}); ${next}`;
+}
+
+export function healthyAgainNotice(name: string): string {
+  return `Process "${name}" is healthy again: its health check passed.`;
+}
+
+export function memoryLimitNotice(name: string, usedBytes: number, limitBytes: number): string {
+  return `Process "${name}" used ${formatMemory(usedBytes)} of its ${formatMemory(limitBytes)} memory limit ("maxMemory"), so it is restarted.`;
+}
+
+export function memoryLimitGaveUpMessage(
+  name: string,
+  usedBytes: number,
+  limitBytes: number,
+  restarts: number,
+): string {
+  return `Process "${name}" used ${formatMemory(usedBytes)} of its ${formatMemory(limitBytes)} memory limit ("maxMemory") again soon after each of its last ${restarts} restarts for it, so it was stopped instead of restarted again. Find what makes it grow, or raise "maxMemory" for "${name}" in the config, then start it.`;
+}

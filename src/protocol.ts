@@ -18,8 +18,18 @@ export const START_REASONS = [
   'watch',
   'config-change',
   'dependency',
+  // Liveness and memory limits (issue 15): an unhealthy check with `restart: true`, a tree over `maxMemory`.
+  'health-check',
+  'memory-limit',
 ] as const;
 export type StartReason = (typeof START_REASONS)[number];
+
+/**
+ * Extension (liveness, issue 15): what a process's `healthCheck` found about its current run; see
+ * docs/protocol.md. Absent on a process without a check, before the first decision, and once the run ended.
+ */
+export const HEALTH_STATES = ['healthy', 'unhealthy'] as const;
+export type Health = (typeof HEALTH_STATES)[number];
 
 /** One entry of `info.processes`. `pid` is present while the process has one. */
 export interface ProcessInfo {
@@ -45,6 +55,8 @@ export interface ProcessInfo {
   reason?: StartReason;
   /** Extension: Unix ms when a scheduled automatic restart is due; absent when none is. */
   restartAt?: number;
+  /** Extension (liveness, issue 15): see `HEALTH_STATES`. */
+  health?: Health;
 }
 
 /**
@@ -109,6 +121,8 @@ export interface StatusMessage {
    * at most MAX_URLS; absent until one was found, and empty again once the run ended.
    */
   urls?: string[];
+  /** Extension (liveness, issue 15): see `HEALTH_STATES`; a status without it has no health to report. */
+  health?: Health;
 }
 
 /** How many detected URLs one process carries at most. */
@@ -427,7 +441,8 @@ function isProcessMetrics(value: unknown): value is ProcessMetrics {
 function hasValidRunFacts(value: Record<string, unknown>): boolean {
   return (
     (value.reason === undefined || includes(START_REASONS, value.reason)) &&
-    (value.restartAt === undefined || typeof value.restartAt === 'number')
+    (value.restartAt === undefined || typeof value.restartAt === 'number') &&
+    (value.health === undefined || includes(HEALTH_STATES, value.health))
   );
 }
 

@@ -12,6 +12,8 @@ export const REASON_WORDS: Record<StartReason, string> = {
   watch: 'restarted on a file change',
   'config-change': 'restarted on a config change',
   dependency: 'restarted with a dependency',
+  'health-check': 'restarted as unhealthy',
+  'memory-limit': 'restarted over its memory limit',
 };
 
 function twoDigits(value: number): string {

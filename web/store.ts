@@ -10,6 +10,7 @@ import type {
   Access,
   ErrorMessage,
   EventMessage,
+  Health,
   MetricsMessage,
   OutputStream,
   ProcessesMessage,
@@ -45,6 +46,8 @@ export interface ProcessState {
   restartAt: number | null;
   /** The dependencies a `starting` process waits for before it is spawned; empty when none. */
   waitingFor: readonly string[];
+  /** Liveness (issue 15): what its `healthCheck` found about the current run; null without a verdict. */
+  health: Health | null;
   lines: Ring<Line>;
   /** Output arrived live (not replayed) since the user last looked at this process. */
   unread: boolean;
@@ -117,6 +120,7 @@ function createProcess(state: ViewerState, name: string): ProcessState {
     reason: null,
     restartAt: null,
     waitingFor: [],
+    health: null,
     lines: new Ring(state.lineLimit),
     unread: false,
     lastError: null,
@@ -151,6 +155,8 @@ function applyStatus(process: ProcessState, message: StatusMessage): void {
   if (message.reason !== undefined) process.reason = message.reason;
   // The server sends `restartAt` on every status while a restart is scheduled, so its absence clears it.
   process.restartAt = message.restartAt ?? null;
+  // Carried by every status while the run has a verdict, so its absence clears it (the run ended).
+  process.health = message.health ?? null;
   if (message.status === 'starting' || message.status === 'running') process.lastError = null;
 }
 
@@ -276,6 +282,7 @@ function applyProcessInfo(process: ProcessState, info: ProcessInfo): void {
   process.restartAt = info.restartAt ?? null;
   process.waitingFor = info.waitingFor ?? [];
   process.stopping = info.stopping === true;
+  process.health = info.health ?? null;
 }
 
 /**

@@ -1,7 +1,7 @@
 // The process list. Status is told by an icon and a word as well as a colour, so it reads without colour
 // vision. Names and commands go in through textContent only.
 
-import type { ProcessStatus } from '../src/protocol.js';
+import type { Health, ProcessStatus } from '../src/protocol.js';
 import { restartCountdown } from '../src/restart-countdown.js';
 import { hasError, type ProcessState } from './store.js';
 
@@ -73,6 +73,16 @@ function waitingTitle(process: ProcessState, all: ReadonlyMap<string, ProcessSta
   return failed.length === 0
     ? waits
     : `${waits}; ${failed.join(', ')} failed: it starts once ${failed.length === 1 ? 'that one is' : 'they are'} fixed and ready`;
+}
+
+/** Liveness (issue 15): the badge of a process whose `healthCheck` reached a verdict about its current run. */
+function healthBadge(health: Health): HTMLSpanElement {
+  const badge = span(`health health-${health}`, health === 'healthy' ? '♥ healthy' : '♡ unhealthy');
+  badge.title =
+    health === 'healthy'
+      ? 'Its health check passes'
+      : 'Its health check failed several times in a row ("healthCheck" in the config)';
+  return badge;
 }
 
 function span(className: string, text: string): HTMLSpanElement {
@@ -161,6 +171,11 @@ export class Sidebar {
         span('restarts', `↻ ${process.restarts}`),
       );
       meta.lastElementChild?.setAttribute('title', 'restarts');
+      if (process.health === null) delete button.dataset.health;
+      else {
+        button.dataset.health = process.health;
+        meta.insertBefore(healthBadge(process.health), badge.nextSibling);
+      }
       const usageText = process.metrics === null ? '' : metricsLabel(process.metrics);
       if (usageText !== '') {
         const usage = span('usage', usageText);

@@ -7,10 +7,10 @@ import { connect } from 'node:net';
 export type ProbeResult = { ready: true } | { ready: false; detail: string };
 
 export interface Probes {
-  /** One GET of `url`: ready on a 2xx or 3xx answer. */
-  http(url: string, signal: AbortSignal): Promise<ProbeResult>;
+  /** One GET of `url`: ready on a 2xx or 3xx answer. `timeoutMs` bounds the attempt (ATTEMPT_TIMEOUT_MS). */
+  http(url: string, signal: AbortSignal, timeoutMs?: number): Promise<ProbeResult>;
   /** One TCP connection attempt to each host: ready when any of them accepts. */
-  tcp(hosts: readonly string[], port: number, signal: AbortSignal): Promise<ProbeResult>;
+  tcp(hosts: readonly string[], port: number, signal: AbortSignal, timeoutMs?: number): Promise<ProbeResult>;
 }
 
 /**
@@ -22,12 +22,16 @@ const ATTEMPT_TIMEOUT_MS = 2000;
 const describeError = (error: unknown): string =>
   String((error as { cause?: { code?: unknown } }).cause?.code ?? (error as Error).message ?? error);
 
-async function httpAttempt(url: string, signal: AbortSignal): Promise<ProbeResult> {
+async function httpAttempt(
+  url: string,
+  signal: AbortSignal,
+  timeoutMs = ATTEMPT_TIMEOUT_MS,
+): Promise<ProbeResult> {
   try {
     const response = await fetch(url, {
       // A redirect already shows the server answers; following it could lead anywhere, even off the machine.
       redirect: 'manual',
-      signal: AbortSignal.any([signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]),
+      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
     });
     // The body is not needed; cancelling it releases the connection at once instead of at garbage collection.
     await response.body?.cancel().catch(() => {});
@@ -38,7 +42,12 @@ async function httpAttempt(url: string, signal: AbortSignal): Promise<ProbeResul
   }
 }
 
-function tcpAttemptOn(host: string, port: number, signal: AbortSignal): Promise<ProbeResult> {
+function tcpAttemptOn(
+  host: string,
+  port: number,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const target = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     if (signal.aborted) {
@@ -53,7 +62,7 @@ function tcpAttemptOn(host: string, port: number, signal: AbortSignal): Promise<
     };
     const onAbort = () => finish({ ready: false, detail: `${target}: cancelled` });
     signal.addEventListener('abort', onAbort, { once: true });
-    socket.setTimeout(ATTEMPT_TIMEOUT_MS, () => finish({ ready: false, detail: `${target}: no answer` }));
+    socket.setTimeout(timeoutMs, () => finish({ ready: false, detail: `${target}: no answer` }));
     socket.once('connect', () => finish({ ready: true }));
     socket.once('error', (error: NodeJS.ErrnoException) =>
       finish({ ready: false, detail: `${target}: ${error.code ?? error.message}` }),
@@ -61,8 +70,13 @@ function tcpAttemptOn(host: string, port: number, signal: AbortSignal): Promise<
   });
 }
 
-async function tcpAttempt(hosts: readonly string[], port: number, signal: AbortSignal): Promise<ProbeResult> {
-  const results = await Promise.all(hosts.map((host) => tcpAttemptOn(host, port, signal)));
+async function tcpAttempt(
+  hosts: readonly string[],
+  port: number,
+  signal: AbortSignal,
+  timeoutMs = ATTEMPT_TIMEOUT_MS,
+): Promise<ProbeResult> {
+  const results = await Promise.all(hosts.map((host) => tcpAttemptOn(host, port, signal, timeoutMs)));
   const failures = results.flatMap((result) => (result.ready ? [] : [result.detail]));
   return failures.length < results.length ? { ready: true } : { ready: false, detail: failures.join(', ') };
 }

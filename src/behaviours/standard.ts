@@ -1,6 +1,8 @@
 import { watchFolders } from '../folder-watcher.js';
 import type { Behaviour } from './behaviour.js';
 import { dependencies } from './dependencies.js';
+import { healthCheck } from './health-check.js';
+import { memoryLimit } from './memory-limit.js';
 import { readiness } from './readiness.js';
 import { restartOnFailure } from './restart-on-failure.js';
 import { urlDetection } from './url-detection.js';
@@ -24,5 +26,7 @@ export function standardBehaviours(context: BehaviourContext): Behaviour[] {
     urlDetection(),
     readiness(),
     dependencies(),
+    healthCheck(),
+    memoryLimit(),
   ];
 }

@@ -4,12 +4,15 @@
 // field is added here and nowhere else.
 
 import * as v from 'valibot';
+import { closest } from '../did-you-mean.js';
 import {
   DEFAULT_ENGINE_OPTIONS,
+  DEFAULT_HEALTH_CHECK_TIMING,
   DEFAULT_RESTART_TIMING,
   DEFAULT_WATCH_DEBOUNCE_MS,
 } from '../process/spec.js';
-import { describeValue } from './problems.js';
+import { parseByteSize } from './byte-size.js';
+import { describeValue, echo } from './problems.js';
 import {
   atLeastOne,
   boolean,
@@ -241,6 +244,80 @@ const READINESS_AND_DEPENDENCIES = {
     description:
       'Processes that must be ready (`running`, after their probe if they have one) before this one starts; an entry { "name": "build", "condition": "completed" } waits until that one exited with code 0 instead. Shutdown and restart-all stop dependants first.',
     shape: 'array of names or objects',
+    defaultText: 'none',
+  }),
+} as const satisfies Record<string, Field>;
+
+// Liveness checks and memory limits (src/behaviours/health-check.ts, memory-limit.ts).
+
+const HEALTH_CHECK_EXAMPLE = '{ "url": "http://localhost:3000/health" } or { "port": 5432 }';
+const HEALTH_CHECK_KEYS = ['url', 'port', 'host', 'interval', 'timeout', 'failures', 'restart'] as const;
+const HEALTH_CHECK_MS = 'a whole number of milliseconds from 1 to 2147483647';
+
+/**
+ * The check's own keys are not declarations of their own, so the unknown-key warnings of positions.ts do not
+ * reach inside it; a misspelt "intreval" would silently leave the default in force, so it is refused here.
+ */
+function healthCheckKeysProblem(value: Record<string, unknown>): string | null {
+  const unknown = Object.keys(value).find((key) => !(HEALTH_CHECK_KEYS as readonly string[]).includes(key));
+  if (unknown === undefined) return null;
+  const suggestion = closest(unknown, HEALTH_CHECK_KEYS);
+  const hint =
+    suggestion === null ? `Its keys are ${HEALTH_CHECK_KEYS.join(', ')}.` : `Did you mean "${suggestion}"?`;
+  return `has an unknown key ${echo(JSON.stringify(unknown))}. ${hint}`;
+}
+
+const healthCheck = plainObject(
+  v.pipe(
+    v.custom<Record<string, unknown>>(() => true),
+    v.rawCheck(({ dataset, addIssue }) => {
+      const message = dataset.typed ? healthCheckKeysProblem(dataset.value) : null;
+      if (message !== null) addIssue({ message });
+    }),
+    v.object({
+      url: v.optional(v.pipe(checked(probeUrlProblem), v.metadata({ format: 'uri' }))),
+      port: v.optional(integer(1, 65_535, 'a port number from 1 to 65535')),
+      host: v.optional(
+        matching(/^[^\s/?#]+$/, 'must be a host name or IP address such as "127.0.0.1", without spaces.'),
+      ),
+      interval: v.optional(integer(1, 2_147_483_647, HEALTH_CHECK_MS)),
+      timeout: v.optional(integer(1, 2_147_483_647, HEALTH_CHECK_MS)),
+      failures: v.optional(atLeastOne()),
+      restart: v.optional(boolean()),
+    }),
+    v.check(
+      (check) => (check.url === undefined) !== (check.port === undefined),
+      `needs exactly one of "url" and "port", like ${HEALTH_CHECK_EXAMPLE}.`,
+    ),
+  ),
+  (issue) => `must be an object like ${HEALTH_CHECK_EXAMPLE}, but is ${describeValue(issue.input)}.`,
+);
+
+const maxMemory = v.pipe(
+  v.union(
+    [v.number(), v.string()],
+    (issue) =>
+      `must be a number of bytes or a size like "512M" or "1G", but is ${describeValue(issue.input)}.`,
+  ),
+  v.check(
+    (size) => parseByteSize(size) !== null,
+    (issue) =>
+      `must be a whole number of bytes of at least 1, or a size like "512M", "1.5G" or "300MiB" (K, M, G and T are powers of 1024), but is ${describeValue(issue.input)}.`,
+  ),
+);
+
+const HEALTH_AND_MEMORY = {
+  healthCheck: field({
+    schema: healthCheck,
+    description: `A liveness check while the process is \`running\`: { "url" } is healthy on a 2xx or 3xx answer, { "port", "host" } when a TCP connection is accepted ("host" defaults to both 127.0.0.1 and ::1). It runs every "interval" ms (${DEFAULT_HEALTH_CHECK_TIMING.intervalMs}), each check may take "timeout" ms (${DEFAULT_HEALTH_CHECK_TIMING.timeoutMs}); "failures" failed checks in a row (${DEFAULT_HEALTH_CHECK_TIMING.failures}) make it unhealthy, and with "restart": true (default false) it is then restarted (not after 3 restarts in a row that never brought a passing check). Checks begin when it goes \`running\`, at once without a readiness probe, so give a slow starter "readyUrl" or "readyPort" too.`,
+    shape: '`{ url or port, host, interval, timeout, failures, restart }`',
+    defaultText: 'none',
+  }),
+  maxMemory: field({
+    schema: maxMemory,
+    description:
+      'Limit on the resident memory of the process and all its children together: bytes, or a size like "512M" or "1G" (powers of 1024). Checked every 2 s; a process over it is restarted. One that is over it again soon after each of 3 such restarts in a row is stopped instead.',
+    shape: 'integer bytes or string',
     defaultText: 'none',
   }),
 } as const satisfies Record<string, Field>;
@@ -585,6 +662,7 @@ export const PROCESS = {
     shape: 'integer ms',
   }),
   ...READINESS_AND_DEPENDENCIES,
+  ...HEALTH_AND_MEMORY,
 } as const satisfies Record<string, Field>;
 
 /** The whole file: `$schema` for editors, the settings, and the processes. */

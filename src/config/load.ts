@@ -12,6 +12,7 @@ import { pathText } from './field-path.js';
 import type { Settings } from './fields.js';
 import { type Found, findConfigFile } from './find.js';
 import { type RawFlags, validateFlags } from './flags.js';
+import { healthAndMemory } from './health-spec.js';
 import { engineOptions, mergeSettings } from './merge.js';
 import { parseJsonc } from './parse.js';
 import { locate } from './positions.js';
@@ -169,6 +170,7 @@ export async function loadConfig({ cwd, flags, found: given }: LoadOptions): Pro
             ),
           }),
       ...readinessAndDependencies(fields),
+      ...healthAndMemory(fields),
     });
   }
   if (envFailures.length > 0) {

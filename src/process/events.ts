@@ -1,4 +1,4 @@
-import type { OutputStream, ProcessStatus, StartReason } from '../protocol.js';
+import type { Health, OutputStream, ProcessStatus, StartReason } from '../protocol.js';
 import type { SweptProcess } from './kill-tree.js';
 import type { ProcessSpec } from './spec.js';
 
@@ -51,7 +51,16 @@ export interface ProcessFacts {
    * hangs on SIGTERM.
    */
   stopping?: boolean;
+  /**
+   * What the liveness check of the current run found (the health-check behaviour): `healthy` from its first
+   * passing check, `unhealthy` once `failures` checks in a row failed, healthy again at the next pass; absent
+   * while nothing was decided yet, without a check, and once the run ended.
+   */
+  health?: Health;
 }
+
+/** Defined with the protocol, which carries it in `status` and `info`. */
+export type { Health } from '../protocol.js';
 
 /** The probes a process can become ready by: a line of output, an HTTP answer, an accepted connection. */
 export type ReadinessProbe = 'pattern' | 'url' | 'port';

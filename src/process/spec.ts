@@ -26,7 +26,30 @@ export interface ProcessSpec {
   readiness?: ReadinessSpec;
   /** What must be ready (or have completed) before this process may start (src/behaviours/dependencies.ts). */
   dependsOn?: readonly DependencySpec[];
+  /** A liveness check of the running process (src/behaviours/health-check.ts); absent: none. */
+  healthCheck?: HealthCheckSpec;
+  /** A limit on the resident memory of the process's tree (src/behaviours/memory-limit.ts); absent: none. */
+  maxMemoryBytes?: number;
 }
+
+/** How the health-check behaviour checks one process; exactly one of `url` and `port` is set. */
+export interface HealthCheckSpec {
+  /** Healthy when a GET of it answers with a 2xx or 3xx status. */
+  url?: string;
+  /** Healthy when a TCP connection to it is accepted on one of `hosts`. */
+  port?: number;
+  hosts: readonly string[];
+  /** Time from the end of one check to the start of the next, and from `running` to the first. */
+  intervalMs: number;
+  /** How long one check may take before it counts as failed. */
+  timeoutMs: number;
+  /** Failed checks in a row that make the process unhealthy. */
+  failures: number;
+  /** Restart the process when it becomes unhealthy; otherwise it is only reported. */
+  restart: boolean;
+}
+
+export const DEFAULT_HEALTH_CHECK_TIMING = { intervalMs: 10_000, timeoutMs: 3000, failures: 3 } as const;
 
 /** The probes of one process; it is ready as soon as any of them succeeds. */
 export interface ReadinessSpec {

@@ -33,6 +33,7 @@ export function processInfo(snapshot: ProcessSnapshot): ProcessInfo {
 function addRunFacts(target: ProcessInfo | StatusMessage, snapshot: ProcessSnapshot): void {
   if (snapshot.reason !== null) target.reason = snapshot.reason;
   if (snapshot.facts.restartAt !== undefined) target.restartAt = snapshot.facts.restartAt;
+  if (snapshot.facts.health !== undefined) target.health = snapshot.facts.health;
 }
 
 export function runMessage(start: RunStart, replay: boolean): RunMessage {

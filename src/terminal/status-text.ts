@@ -14,7 +14,10 @@ export function describeStatus(snapshot: ProcessSnapshot, chalk: ChalkInstance):
     case 'running': {
       const ready =
         snapshot.facts.readyBy === undefined ? '' : `ready (${READY_BY_WORDS[snapshot.facts.readyBy]}), `;
-      return chalk.green(pid === null ? `${ready}running` : `${ready}running (pid ${pid})`);
+      const running = pid === null ? `${ready}running` : `${ready}running (pid ${pid})`;
+      // Running but failing its liveness check: green would say all is well.
+      if (snapshot.facts.health === 'unhealthy') return chalk.yellow(`${running}, unhealthy`);
+      return chalk.green(running);
     }
     case 'stopped':
       if (exitCode !== null) return chalk.dim(`exited with code ${exitCode}`);
