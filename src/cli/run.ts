@@ -8,6 +8,7 @@ import defaultChalk, { Chalk } from 'chalk';
 import { attachBehaviours } from '../behaviours/behaviour.js';
 import { standardBehaviours } from '../behaviours/standard.js';
 import { watchConfig } from '../config/reload.js';
+import { runtimeProcesses } from '../config/runtime-processes.js';
 import {
   ciResultNotice,
   forcedShutdownNotice,
@@ -161,6 +162,16 @@ export async function runProcesses(
           version: pkg.version,
           viewerLines: settings.viewerLines,
           maxClients: settings.maxClients,
+          runtimeProcesses: settings.allowRuntimeProcesses
+            ? runtimeProcesses(supervisor, {
+                // Relative paths mean what they would in the config file; without one, what they would on
+                // the command line.
+                baseDir:
+                  planned.plan.reload === null ? io.cwd : path.dirname(planned.plan.reload.initial.file),
+                cwd: io.cwd,
+                topLevelEnv: planned.plan.reload?.initial.topLevelEnv ?? {},
+              })
+            : null,
         },
         supervisor,
       );
