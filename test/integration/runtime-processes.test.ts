@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import { LucidLinesClient } from '../../src/client.js';
 import { loadConfig } from '../../src/config/load.js';
 import { watchConfig } from '../../src/config/reload.js';
 import { runtimeProcesses } from '../../src/config/runtime-processes.js';
@@ -198,6 +200,32 @@ describe('runtime processes', () => {
           ['ticker'],
         );
         assert.equal(client.of('processes').length, 0);
+      } finally {
+        client.close();
+      }
+    });
+  });
+
+  it('adds and removes through lucidlines/client, settling each with the id it was given', async () => {
+    await withEngine([spec('ticker', TICKER)], { allow: true }, async (_supervisor, server) => {
+      const client = new LucidLinesClient({ url: wsUrl(server), WebSocket, reconnect: false });
+      const statuses: { name: string; status: string; ids?: string[] }[] = [];
+      const lists: string[][] = [];
+      let runtimeAllowed: boolean | undefined;
+      client.on('info', (info) => {
+        runtimeAllowed = info.runtimeProcesses;
+      });
+      client.on('status', (status) => statuses.push(status));
+      client.on('processes', (message) => lists.push(message.processes.map((p) => p.name)));
+      try {
+        await waitUntil('info', () => runtimeAllowed !== undefined);
+        assert.equal(runtimeAllowed, true);
+        assert.equal(client.add({ name: 'extra', command: TREE }, { id: 'a' }), true);
+        await waitUntil('the add to settle', () => statuses.some((s) => s.ids?.includes('a')));
+        assert.deepEqual(lists.at(-1), ['ticker', 'extra']);
+        assert.equal(client.remove('extra', { id: 'r' }), true);
+        await waitUntil('the list without it', () => lists.at(-1)?.join() === 'ticker');
+        assert.equal(statuses.find((s) => s.ids?.includes('r'))?.status, 'stopped');
       } finally {
         client.close();
       }
