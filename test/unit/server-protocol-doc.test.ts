@@ -50,8 +50,10 @@ describe('docs/protocol.md', () => {
       'status',
     ]);
     assert.deepEqual([...actions].sort(), [
+      'add',
       'input',
       'kill',
+      'remove',
       'restart',
       'restart-all',
       'start',
