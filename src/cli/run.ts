@@ -323,7 +323,9 @@ function watchFinalExits(
     if (decided) return;
     if (event.kind === 'status' && isUp(event.snapshot)) exits.delete(event.snapshot.name);
     const exit = finalExitOf(event);
-    if (exit === null) return;
+    // A process added at run time (or by a config reload) is not one the run started with: counting its exit
+    // would decide the run while one of those still runs.
+    if (exit === null || !names.includes(exit.name)) return;
     // Re-inserted, so the map's order stays the order of the exits.
     exits.delete(exit.name);
     exits.set(exit.name, exit);
