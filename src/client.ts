@@ -13,6 +13,7 @@ import {
   type ProcessesMessage,
   type ProcessOutputMessage,
   type RunMessage,
+  type RuntimeProcessFields,
   type StatusMessage,
 } from './protocol.js';
 
@@ -174,6 +175,20 @@ export class LucidLinesClient {
   /** Writes `data` to the stdin of a process whose config has `"stdin": true`. */
   input(name: string, data: string): boolean {
     return this.#send({ type: 'command', action: 'input', target: name, data });
+  }
+
+  /**
+   * Runtime processes (issue 15): adds a process, with the fields of a process entry of the config file, and
+   * starts it. Refused (an `error` with RUNTIME_PROCESSES_DISABLED) unless the server's config sets
+   * `allowRuntimeProcesses`, which `info.runtimeProcesses` tells; with an `id`, the status of its start settles it.
+   */
+  add(process: RuntimeProcessFields, options: CommandOptions = {}): boolean {
+    return this.#send({ type: 'command', action: 'add', process, ...options });
+  }
+
+  /** Runtime processes (issue 15): stops the process's whole tree and drops it from the list. */
+  remove(name: string, options: CommandOptions = {}): boolean {
+    return this.#send({ type: 'command', action: 'remove', target: name, ...options });
   }
 
   /** Closes the connection cleanly and stops reconnecting. */

@@ -8,6 +8,7 @@
 // documented in docs/protocol.md and are read by programs as much as by people.
 
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { chalkStderr as chalk } from 'chalk';
 import type { Discovery } from './config/discover.js';
 import type { EnvFileFailure } from './config/env-files.js';
@@ -793,4 +794,40 @@ export function memoryLimitGaveUpMessage(
   restarts: number,
 ): string {
   return `Process "${name}" used ${formatMemory(usedBytes)} of its ${formatMemory(limitBytes)} memory limit ("maxMemory") again soon after each of its last ${restarts} restarts for it, so it was stopped instead of restarted again. Find what makes it grow, or raise "maxMemory" for "${name}" in the config, then start it.`;
+}
+
+// Processes added and removed at run time (issue 15): the texts of the `error` replies to `add` and `remove`.
+
+/** The answer to `add` or `remove` while the config does not allow runtime processes. */
+export function runtimeProcessesDisabledMessage(action: string): string {
+  return `The ${action} command was refused: this lucidlines does not allow processes to be added or removed at run time. Set "allowRuntimeProcesses": true in the config file (or start lucidlines with --allow-runtime-processes) and restart lucidlines to allow it.`;
+}
+
+/** The answer to `add` with a name some process already has. */
+export function nameTakenMessage(name: string): string {
+  return `A process is already named ${JSON.stringify(name)}: pick another name, or remove that process first.`;
+}
+
+/** The answer to `add` with a field the config file would not accept; `field` is its path, like process.restart. */
+export function invalidRuntimeFieldMessage(field: string, problem: string): string {
+  return `The process was not added: ${field} ${problem}`;
+}
+
+/** The answer to `add` with a field no process has; `field` is its path, like process.comand. */
+export function unknownRuntimeFieldMessage(field: string, suggestion: string | null): string {
+  return `The process was not added: ${field} is not a field of a process.${
+    suggestion === null ? '' : ` Did you mean "${suggestion}"?`
+  }`;
+}
+
+/** The answer to `add` whose own env files cannot be used (bad lines, unreadable); missing ones fail the start instead. */
+export function runtimeEnvFileMessage(failures: readonly EnvFileFailure[]): string {
+  return `The process was not added: process.envFile cannot be used: ${stripVTControlCharacters(
+    failures.flatMap(envFailureLines).join('; '),
+  )}`;
+}
+
+/** The answer to `add` while lucidlines shuts down. */
+export function addWhileShuttingDownMessage(name: string): string {
+  return `${JSON.stringify(name)} was not added: lucidlines is shutting down.`;
 }

@@ -80,6 +80,11 @@ export interface InfoMessage {
   replayMessages?: number;
   /** Extension (access, issue 15): what this client may do; absent from servers that predate it (control). */
   access?: Access;
+  /**
+   * Extension (runtime processes, issue 15): present and true when the config allows the `add` and `remove`
+   * commands (`allowRuntimeProcesses`); a control client may then use them.
+   */
+  runtimeProcesses?: boolean;
 }
 
 export interface ProcessOutputMessage {
@@ -184,6 +189,9 @@ export const ERROR_CODES = [
   'NOT_RUNNING',
   'STDIN_FULL',
   'RESTARTS_EXHAUSTED',
+  // Runtime processes (issue 15): `add` or `remove` while the config does not allow them; `add` of a taken name.
+  'RUNTIME_PROCESSES_DISABLED',
+  'NAME_TAKEN',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -300,6 +308,38 @@ export const MAX_INPUT_LENGTH = 4096;
 export const COMMAND_ID_MAX_LENGTH = 128;
 
 /**
+ * Extension (runtime processes, issue 15): a process entry as the config file's `processes` list has them,
+ * with `name` and `command` and any of the other per-process fields (see the README's field table). The server
+ * validates it with the config's own rules; this type names the common fields, and allows the others.
+ */
+export interface RuntimeProcessFields {
+  name: string;
+  command: string;
+  cwd?: string;
+  env?: Record<string, string>;
+  [field: string]: unknown;
+}
+
+/**
+ * Extension (runtime processes, issue 15): adds a process and starts it. Only the shape is checked here (the
+ * `process` is an object); its fields are validated by the server with the config file's rules.
+ */
+export interface AddCommand {
+  type: 'command';
+  action: 'add';
+  process: Readonly<Record<string, unknown>>;
+  id?: string;
+}
+
+/** Extension (runtime processes, issue 15): stops a process's tree and drops the process. */
+export interface RemoveCommand {
+  type: 'command';
+  action: 'remove';
+  target: string;
+  id?: string;
+}
+
+/**
  * `id` (extension, optional, on the lifecycle commands): any string of 1 to COMMAND_ID_MAX_LENGTH characters,
  * echoed in the `ids` of the `status` or `error` that settles the command, so a client can tell its own
  * results from everyone else's.
@@ -307,7 +347,9 @@ export const COMMAND_ID_MAX_LENGTH = 128;
 export type CommandMessage =
   | { type: 'command'; action: TargetedAction; target: string; id?: string }
   | { type: 'command'; action: GlobalAction; id?: string }
-  | InputCommand;
+  | InputCommand
+  | AddCommand
+  | RemoveCommand;
 
 export type ClientMessage = CommandMessage;
 
@@ -391,13 +433,15 @@ function decodeCommand(data: Record<string, unknown>): Decoded<ClientMessage> {
   const withId = id === undefined ? {} : { id };
   if (includes(GLOBAL_ACTIONS, action)) return { ok: true, value: { type: 'command', action, ...withId } };
   if (action === 'input') return decodeInput(target, data.data);
+  if (action === 'add') return decodeAdd(data.process, withId);
+  if (action === 'remove') return decodeRemove(target, withId);
   if (includes(TARGETED_ACTIONS, action)) {
     if (typeof target !== 'string' || target.length === 0) {
       return fail('INVALID_MESSAGE', `The action "${action}" needs a "target" naming a process.`);
     }
     return { ok: true, value: { type: 'command', action, target, ...withId } };
   }
-  const known = [...TARGETED_ACTIONS, ...GLOBAL_ACTIONS, 'input'].join(', ');
+  const known = [...TARGETED_ACTIONS, ...GLOBAL_ACTIONS, 'input', 'add', 'remove'].join(', ');
   return fail('UNKNOWN_ACTION', `Unknown action ${JSON.stringify(action)}; expected one of ${known}.`);
 }
 
@@ -412,6 +456,23 @@ function decodeInput(target: unknown, data: unknown): Decoded<ClientMessage> {
     return fail('INVALID_MESSAGE', `The "data" of an input is limited to ${MAX_INPUT_LENGTH} characters.`);
   }
   return { ok: true, value: { type: 'command', action: 'input', target, data } };
+}
+
+function decodeAdd(process: unknown, withId: { id?: string }): Decoded<ClientMessage> {
+  if (!isRecord(process)) {
+    return fail(
+      'INVALID_MESSAGE',
+      'The action "add" needs a "process" object, like { "name": "web", "command": "npm run dev" }.',
+    );
+  }
+  return { ok: true, value: { type: 'command', action: 'add', process, ...withId } };
+}
+
+function decodeRemove(target: unknown, withId: { id?: string }): Decoded<ClientMessage> {
+  if (typeof target !== 'string' || target.length === 0) {
+    return fail('INVALID_MESSAGE', 'The action "remove" needs a "target" naming a process.');
+  }
+  return { ok: true, value: { type: 'command', action: 'remove', target, ...withId } };
 }
 
 function isOptionalNumberOrNull(value: unknown): boolean {
@@ -575,7 +636,8 @@ function validateServerMessage(data: unknown): Decoded<ServerMessage> {
         (data.limits === undefined ||
           (isRecord(data.limits) && typeof data.limits.viewerLines === 'number')) &&
         (data.replayMessages === undefined || typeof data.replayMessages === 'number') &&
-        (data.access === undefined || includes(ACCESS_LEVELS, data.access))
+        (data.access === undefined || includes(ACCESS_LEVELS, data.access)) &&
+        (data.runtimeProcesses === undefined || typeof data.runtimeProcesses === 'boolean')
       ) {
         return { ok: true, value: data as unknown as InfoMessage };
       }

@@ -24,6 +24,7 @@ import {
 import { EventsPanel } from './view-events.js';
 import { fillHelp } from './view-help.js';
 import { OutputPane, type PaneOptions, type RowSource } from './view-output.js';
+import { RunCommandForm } from './view-run-command.js';
 import { Sidebar } from './view-sidebar.js';
 
 function element<T extends HTMLElement>(id: string, type: new () => T): T {
@@ -63,6 +64,19 @@ const ui = {
   favicon: element('favicon', HTMLLinkElement),
   eventsButton: element('events-button', HTMLButtonElement),
   events: element('events', HTMLElement),
+  // Runtime processes (issue 15).
+  runCommand: element('run-command', HTMLButtonElement),
+  remove: element('remove', HTMLButtonElement),
+  runCommandForm: {
+    dialog: element('run-command-dialog', HTMLDialogElement),
+    form: element('run-command-form', HTMLFormElement),
+    name: element('run-name', HTMLInputElement),
+    command: element('run-command-line', HTMLInputElement),
+    cwd: element('run-cwd', HTMLInputElement),
+    error: element('run-command-error', HTMLParagraphElement),
+    submit: element('run-command-submit', HTMLButtonElement),
+    cancel: element('run-command-cancel', HTMLButtonElement),
+  },
 };
 
 const state = createState();
@@ -109,6 +123,22 @@ function select(name: string | null): void {
 }
 
 const client = new LucidLinesClient({ url: socketUrl(location) });
+
+// Runtime processes (issue 15): offered only when the server's config allows them (`info.runtimeProcesses`);
+// the style sheet hides them from a view client along with every other control.
+let runtimeProcesses = false;
+const runCommandForm = new RunCommandForm(
+  ui.runCommandForm,
+  (process, id) => client.add(process, { id }),
+  (name) => {
+    select(name);
+    scheduleFrame();
+  },
+);
+client.on('info', (message) => {
+  runtimeProcesses = message.runtimeProcesses === true;
+  if (!runtimeProcesses && ui.runCommandForm.dialog.open) ui.runCommandForm.dialog.close();
+});
 client.on('open', () => {
   connection = 'open';
   changes.sidebar = true;
@@ -136,6 +166,7 @@ client.on('process', (message) => {
 });
 client.on('status', (message) => {
   update(state, message, changes);
+  runCommandForm.settle(message);
   scheduleFrame();
 });
 client.on('metrics', (message) => {
@@ -151,6 +182,8 @@ client.on('event', (message) => {
   scheduleFrame();
 });
 client.on('error', (message) => {
+  // The form shows the refusal of its own `add` next to its fields, rather than in the notice.
+  if (runCommandForm.settle(message)) return;
   update(state, message, changes);
   ui.notice.textContent =
     message.process === undefined ? message.message : `${message.process}: ${message.message}`;
@@ -285,6 +318,8 @@ function renderControls(searching: boolean): void {
   const running = process !== undefined && (process.status === 'running' || process.status === 'starting');
   ui.toggleRunning.textContent = running ? '■ Stop' : '▶ Start';
   ui.kill.hidden = process?.stopping !== true;
+  ui.runCommand.hidden = !runtimeProcesses;
+  ui.remove.hidden = !runtimeProcesses || process === undefined;
   const takesInput = process?.stdin === true;
   if (ui.inputLine.hidden === takesInput) ui.inputLine.hidden = !takesInput;
   setPressed(ui.follow, pane.following);
@@ -479,6 +514,13 @@ ui.restart.addEventListener('click', () => run('restart'));
 ui.toggleRunning.addEventListener('click', () => run('toggle-running'));
 ui.kill.addEventListener('click', () => sendToSelected('kill'));
 ui.clear.addEventListener('click', () => run('clear'));
+ui.runCommand.addEventListener('click', () => {
+  if (state.access === 'control') runCommandForm.open();
+});
+ui.remove.addEventListener('click', () => {
+  const process = selectedProcess();
+  if (process !== undefined && state.access === 'control') client.remove(process.name);
+});
 ui.saveHtml.addEventListener('click', () => {
   const process = selectedProcess();
   if (process === undefined) return;

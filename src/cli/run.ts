@@ -8,6 +8,7 @@ import defaultChalk, { Chalk } from 'chalk';
 import { attachBehaviours } from '../behaviours/behaviour.js';
 import { standardBehaviours } from '../behaviours/standard.js';
 import { watchConfig } from '../config/reload.js';
+import { runtimeProcesses } from '../config/runtime-processes.js';
 import {
   ciResultNotice,
   forcedShutdownNotice,
@@ -161,6 +162,16 @@ export async function runProcesses(
           version: pkg.version,
           viewerLines: settings.viewerLines,
           maxClients: settings.maxClients,
+          runtimeProcesses: settings.allowRuntimeProcesses
+            ? runtimeProcesses(supervisor, {
+                // Relative paths mean what they would in the config file; without one, what they would on
+                // the command line.
+                baseDir:
+                  planned.plan.reload === null ? io.cwd : path.dirname(planned.plan.reload.initial.file),
+                cwd: io.cwd,
+                topLevelEnv: planned.plan.reload?.initial.topLevelEnv ?? {},
+              })
+            : null,
         },
         supervisor,
       );
@@ -313,7 +324,9 @@ function watchFinalExits(
     if (decided) return;
     if (event.kind === 'status' && isUp(event.snapshot)) exits.delete(event.snapshot.name);
     const exit = finalExitOf(event);
-    if (exit === null) return;
+    // A process added at run time (or by a config reload) is not one the run started with: counting its exit
+    // would decide the run while one of those still runs.
+    if (exit === null || !names.includes(exit.name)) return;
     // Re-inserted, so the map's order stays the order of the exits.
     exits.delete(exit.name);
     exits.set(exit.name, exit);

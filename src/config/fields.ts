@@ -424,6 +424,15 @@ export const SETTINGS = {
     shape: 'integer ≥ 1',
     flag: { value: '<n>', example: '256' },
   }),
+  // Processes added and removed at run time (issue 15, src/server/commands/add.ts and remove.ts).
+  allowRuntimeProcesses: field({
+    schema: boolean(),
+    default: false,
+    description:
+      'Let control clients (the viewer\'s "Run a command…", the "add" and "remove" commands) add processes at run time and remove any process. Off by default: whoever may control lucidlines could then run any command. Nothing is written to this file.',
+    shape: 'boolean',
+    flag: {},
+  }),
 
   // The terminal and CI mode (issue 14).
   viewer: field({

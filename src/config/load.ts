@@ -4,22 +4,19 @@
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { missingEnvFileReason } from '../errors.js';
-import { DEFAULT_WATCH_DEBOUNCE_MS, type EngineOptions, type ProcessSpec } from '../process/spec.js';
+import type { EngineOptions, ProcessSpec } from '../process/spec.js';
 import { findRepositoryRoot } from './discover.js';
-import { type EnvFileFailure, type EnvValues, mergeEnvLayers, readEnvFiles } from './env-files.js';
+import { type EnvFileFailure, type EnvValues, readEnvFiles } from './env-files.js';
 import { pathText } from './field-path.js';
 import type { Settings } from './fields.js';
 import { type Found, findConfigFile } from './find.js';
 import { type RawFlags, validateFlags } from './flags.js';
-import { healthAndMemory } from './health-spec.js';
 import { engineOptions, mergeSettings } from './merge.js';
 import { parseJsonc } from './parse.js';
 import { locate } from './positions.js';
 import { CappedList, type ConfigProblem, type ConfigWarning } from './problems.js';
-import { readinessAndDependencies } from './readiness-spec.js';
-import { restartPolicyOf } from './restart-policy.js';
-import { asList, validateFile } from './validate.js';
+import { displayPath, processSpecOf } from './process-spec.js';
+import { validateFile } from './validate.js';
 import { viewTokenClash } from './view-token.js';
 
 export interface LucidConfig {
@@ -30,6 +27,8 @@ export interface LucidConfig {
   engine: EngineOptions;
   /** Absolute paths of every env file the config names, read or missing: a reload watches them too. */
   envFiles: string[];
+  /** The values of the top-level env files, which processes added at run time get too. */
+  topLevelEnv: EnvValues;
 }
 
 /** What was left out beyond the caps of problems.ts. */
@@ -50,12 +49,6 @@ export interface LoadOptions {
   flags: RawFlags;
   /** The config file when the caller has already looked for it; otherwise it is looked for here. */
   found?: Found;
-}
-
-/** Shows a path relative to where the user is, so terminals and editors can open `file:line:col`. */
-function displayPath(cwd: string, absolutePath: string): string {
-  const relative = path.relative(cwd, absolutePath);
-  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? absolutePath : relative;
 }
 
 const NONE_OMITTED: Omitted = { problems: false, warnings: 0 };
@@ -131,47 +124,10 @@ export async function loadConfig({ cwd, flags, found: given }: LoadOptions): Pro
   const topLevelFile = topLevel.kind === 'loaded' ? topLevel.values : {};
   const processes: ProcessSpec[] = [];
   for (const fields of validated.processes) {
-    const ownFiles = resolve(asList(fields.envFile));
-    envFiles.push(...ownFiles);
-    const own = await processEnvFile(ownFiles);
-    envFailures.push(...own.refusing.map(shown));
-    const restart = restartPolicyOf(fields);
-    processes.push({
-      name: fields.name,
-      command: fields.command,
-      // A cwd that does not exist is not a config problem: the engine puts that one process in `error` and
-      // the others start, so the path is only resolved here.
-      cwd: fields.cwd === undefined ? baseDir : path.resolve(baseDir, fields.cwd),
-      // The engine lays these over the inherited environment when it spawns (see childEnvironment), where it
-      // also decides FORCE_COLOR from what the config set, so the inherited layer stays out of the spec.
-      env: mergeEnvLayers({
-        inherited: {},
-        topLevelFile,
-        processFile: own.values,
-        processEnv: fields.env ?? {},
-      }),
-      ...(fields.watch === undefined
-        ? {}
-        : {
-            watch: {
-              globs: asList(fields.watch),
-              ignore: asList(fields.watchIgnore),
-              debounceMs: fields.watchDebounce ?? DEFAULT_WATCH_DEBOUNCE_MS,
-            },
-          }),
-      ...(fields.stdin === true ? { stdin: true } : {}),
-      ...(restart === undefined ? {} : { restart }),
-      ...(own.missing.length === 0
-        ? {}
-        : {
-            startProblem: missingEnvFileReason(
-              fields.name,
-              own.missing.map((file) => displayPath(cwd, file)),
-            ),
-          }),
-      ...readinessAndDependencies(fields),
-      ...healthAndMemory(fields),
-    });
+    const built = await processSpecOf(fields, { baseDir, cwd, topLevelEnv: topLevelFile });
+    envFiles.push(...built.envFiles);
+    envFailures.push(...built.refusing.map(shown));
+    processes.push(built.spec);
   }
   if (envFailures.length > 0) {
     return {
@@ -191,24 +147,8 @@ export async function loadConfig({ cwd, flags, found: given }: LoadOptions): Pro
       processes,
       engine: engineOptions(settings),
       envFiles: [...new Set(envFiles)],
+      topLevelEnv: topLevelFile,
     },
-  };
-}
-
-/**
- * A process's own env files. Missing ones follow the rule of a missing `cwd` (that process fails to start,
- * the others start), since such a file is often made by a step that has not run yet; bad lines and
- * unreadable files refuse the start, as they are mistakes in files the user wrote.
- */
-async function processEnvFile(
-  files: readonly string[],
-): Promise<{ values: EnvValues; missing: string[]; refusing: EnvFileFailure[] }> {
-  const read = await readEnvFiles(files);
-  if (read.kind === 'loaded') return { values: read.values, missing: [], refusing: [] };
-  return {
-    values: {},
-    missing: read.failures.flatMap((failure) => (failure.kind === 'missing' ? [failure.file] : [])),
-    refusing: read.failures.filter((failure) => failure.kind !== 'missing'),
   };
 }
 

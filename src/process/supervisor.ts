@@ -19,6 +19,7 @@ import { reserveFifoPipes } from './fifo-pipes.js';
 import { type TerminateTree, terminateProcessTree } from './kill-tree.js';
 import { ManagedProcess } from './managed-process.js';
 import { newInstanceId, runMarker } from './marker.js';
+import type { RuntimeAdd } from './runtime-processes.js';
 import { type SpawnFunction, spawnShellCommand } from './spawn.js';
 import type { EngineOptions, ProcessSpec } from './spec.js';
 import { hasSpecChanges, type SpecChanges, specChanges } from './spec-changes.js';
@@ -71,6 +72,10 @@ export class Supervisor implements BehaviourHost {
   #shuttingDown = false;
   #startGate: ((name: string) => Promise<void> | null) | null = null;
   #stopOrder: readonly (readonly string[])[] | null = null;
+  /** The processes `add` added, in the order added: a config reload (apply) leaves them alone. */
+  readonly #addedAtRunTime = new Set<string>();
+  /** Removals under way, so that a second `remove` of the same process waits for the first. */
+  readonly #removals = new Map<string, Promise<void>>();
 
   constructor(specs: ProcessSpec[], options: EngineOptions, deps: Partial<SupervisorDeps> = {}) {
     const { spawn, terminateTree, now, timers, onListenerError, instanceId } = {
@@ -215,10 +220,16 @@ export class Supervisor implements BehaviourHost {
    * they are stopped, and unchanged ones are left alone, same run and same pid. When anything changed (the
    * order included), a `processes` event announces the new list once the removed processes are gone and
    * before the added and changed ones start, so behaviours see the new specs before those runs begin. Resolves once all of it is done. The caller must not overlap two calls.
+   * Processes added at run time (`add`) are left alone, unless `specs` names one: then the config's entry
+   * takes it over (a changed spec restarts it) and it becomes a config process.
    */
   async apply(specs: readonly ProcessSpec[]): Promise<SpecChanges> {
+    // A name the config now lists is the config's, even if `add` added it: the config's entry takes it over.
+    for (const spec of specs) this.#addedAtRunTime.delete(spec.name);
     const changes = specChanges(
-      [...this.#processes.values()].map((managed) => managed.spec),
+      [...this.#processes.values()]
+        .filter((managed) => !this.#addedAtRunTime.has(managed.spec.name))
+        .map((managed) => managed.spec),
       specs,
     );
     if (this.#shuttingDown) return changes;
@@ -226,6 +237,11 @@ export class Supervisor implements BehaviourHost {
     const orderBefore = [...this.#processes.keys()].join('\0');
     const next = new Map<string, ManagedProcess>();
     for (const spec of specs) next.set(spec.name, this.#processes.get(spec.name) ?? this.#create(spec));
+    // Processes added at run time are not the config's to change: they keep running, after its processes.
+    for (const name of this.#addedAtRunTime) {
+      const managed = this.#processes.get(name);
+      if (managed !== undefined) next.set(name, managed);
+    }
     for (const spec of changes.changed) next.get(spec.name)?.replaceSpec(spec);
     this.#processes.clear();
     for (const [name, managed] of next) this.#processes.set(name, managed);
@@ -243,6 +259,46 @@ export class Supervisor implements BehaviourHost {
       ),
     ]);
     return changes;
+  }
+
+  /**
+   * Adds a process at run time (the `add` command) after the others, announces the new list with a
+   * `processes` event and starts it, as a config reload does for a process it adds. The name is checked and
+   * taken synchronously, so two adds of one name cannot both pass. Resolves once the start is done.
+   */
+  async add(spec: ProcessSpec, ticket?: CommandTicket): Promise<RuntimeAdd> {
+    if (this.#shuttingDown) return { ok: false, reason: 'shutting-down' };
+    if (this.#processes.has(spec.name)) return { ok: false, reason: 'name-taken' };
+    this.#processes.set(spec.name, this.#create(spec));
+    this.#addedAtRunTime.add(spec.name);
+    this.#emit({ kind: 'processes', snapshots: this.list(), timestamp: this.#now() });
+    this.#reservePipes();
+    await this.start(spec.name, 'start', ticket);
+    return { ok: true };
+  }
+
+  /**
+   * Removes a process at run time (the `remove` command), one from the config as well as one `add` added:
+   * stops its whole tree (the ticket settles with that stop), then drops it and announces the new list. The
+   * name stays taken until the tree is gone. A removed config process comes back when the config file is next
+   * applied, since a reload applies the file as written.
+   */
+  remove(name: string, ticket?: CommandTicket): Promise<void> {
+    const managed = this.#processes.get(name);
+    if (managed === undefined || this.#shuttingDown) return Promise.resolve();
+    const stop = managed.stop({ ticket });
+    const under = this.#removals.get(name);
+    if (under !== undefined) return Promise.all([stop, under]).then(() => {});
+    const removal = Promise.all([stop, managed.shutdown()]).then(() => {
+      this.#removals.delete(name);
+      // A reload may have replaced the process meanwhile (the config took the name over); that one stays.
+      if (this.#processes.get(name) !== managed) return;
+      this.#processes.delete(name);
+      this.#addedAtRunTime.delete(name);
+      this.#emit({ kind: 'processes', snapshots: this.list(), timestamp: this.#now() });
+    });
+    this.#removals.set(name, removal);
+    return removal;
   }
 
   /** Tells every consumer (the hub, for its clients) that an edit of the config file was not applied. */

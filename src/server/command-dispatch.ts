@@ -1,5 +1,6 @@
 import { forbiddenCommandMessage } from '../errors.js';
 import type { CommandTicket, ProcessControl } from '../process/events.js';
+import type { RuntimeProcesses } from '../process/runtime-processes.js';
 import { type Access, type CommandMessage, decodeClientMessage } from '../protocol.js';
 import type { CommandLimiter } from './command-limiter.js';
 import type { CommandHandler, Reply } from './commands/handler.js';
@@ -20,6 +21,7 @@ export function dispatchCommand(
   replyToSender: Reply,
   owner: object,
   access: Access = 'control',
+  runtime: RuntimeProcesses | null = null,
 ): void {
   const decoded = decodeClientMessage(text);
   if (!decoded.ok) {
@@ -55,7 +57,7 @@ export function dispatchCommand(
   // The supervisor reports expected failures (a command that cannot spawn) as events that every client
   // sees; a rejection is unexpected, so the client that asked is told rather than left guessing.
   const handler = COMMAND_HANDLERS[command.action] as CommandHandler<CommandMessage>;
-  handler(command, { control, reply, ticket }).catch((error: unknown) => {
+  handler(command, { control, reply, ticket, runtime }).catch((error: unknown) => {
     reply(errorMessage(undefined, `The ${command.action} command failed: ${String(error)}`, target));
   });
 }

@@ -4,6 +4,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { LifecycleLog } from '../lifecycle-log.js';
 import type { CommandTicket, ProcessControl, ProcessSnapshot, SupervisorEvent } from '../process/events.js';
 import { censusSampler } from '../process/metrics.js';
+import type { RuntimeProcesses } from '../process/runtime-processes.js';
 import {
   type Access,
   CLOSE_CODES,
@@ -87,6 +88,8 @@ export interface HubOptions {
   /** Upgrades beyond this many connections are refused with 503 and `Retry-After`. */
   maxClients: number;
   tuning: HubTuning;
+  /** Runtime processes (issue 15): the `add` and `remove` commands; null or absent while the config forbids them. */
+  runtimeProcesses?: RuntimeProcesses | null;
 }
 
 export interface Hub {
@@ -112,6 +115,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
   const wss = new WebSocketServer(wsServerOptions);
   const clients = new Set<ClientConnection>();
   const limiter = new CommandLimiter(tuning.rateLimit, tuning.now);
+  const runtime = options.runtimeProcesses ?? null;
   /** Sockets from the accepted upgrade until they close: handshakes in flight, open and closing clients. */
   let connections = 0;
   let closing = false;
@@ -253,6 +257,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       (reply) => client.send(encode(reply)),
       client,
       client.access,
+      runtime,
     );
   }
 
@@ -294,6 +299,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       replayMessages: replay.length,
       access,
     };
+    if (runtime !== null) info.runtimeProcesses = true;
     client.send(encode(info));
     client.replay([...replay, ...replayedEvents()].map((message) => client.encode(message)));
     clients.add(client);

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { isIP } from 'node:net';
 import type { ProcessControl } from '../process/events.js';
+import type { RuntimeProcesses } from '../process/runtime-processes.js';
 import { createRequestHandler, loadStaticFiles } from './http.js';
 import { createHub, DEFAULT_HUB_TUNING, DEFAULT_MAX_CLIENTS, type HubTuning } from './hub.js';
 import { createReadApi } from './read-api.js';
@@ -21,6 +22,8 @@ export interface ServerOptions {
   viewerLines: number;
   /** Concurrent WebSocket connections beyond which upgrades get 503; `DEFAULT_MAX_CLIENTS` when absent. */
   maxClients?: number;
+  /** Runtime processes (issue 15): the `add` and `remove` commands; absent or null while the config forbids them. */
+  runtimeProcesses?: RuntimeProcesses | null;
 }
 
 export interface RunningServer {
@@ -96,6 +99,7 @@ export async function startServer(
     viewerLines: options.viewerLines,
     guard,
     maxClients: options.maxClients ?? DEFAULT_MAX_CLIENTS,
+    runtimeProcesses: options.runtimeProcesses ?? null,
     tuning: { ...DEFAULT_HUB_TUNING, ...tuning },
   });
   // Both listeners are attached in the same turn as the listen callback, before any connection is read.

@@ -14,7 +14,14 @@ const FILE = '/repo/lucidlines.config.json';
 
 function config(processes: ProcessSpec[], settings = {}, envFiles: string[] = []): LucidConfig {
   const merged = mergeSettings(settings, {});
-  return { file: FILE, settings: merged, processes, engine: engineOptions(merged), envFiles };
+  return {
+    file: FILE,
+    settings: merged,
+    processes,
+    engine: engineOptions(merged),
+    envFiles,
+    topLevelEnv: {},
+  };
 }
 
 const spec = (name: string, command = `run ${name}`): ProcessSpec => ({

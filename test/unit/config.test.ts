@@ -109,6 +109,7 @@ describe('loadConfig', () => {
       scrollback: { lines: 10_000, bytes: 8 * 1024 * 1024 },
       viewerLines: 100_000,
       maxClients: 256,
+      allowRuntimeProcesses: false,
       viewer: true,
       only: null,
       hide: null,

@@ -51,8 +51,10 @@ describe('docs/protocol.md', () => {
       'status',
     ]);
     assert.deepEqual([...actions].sort(), [
+      'add',
       'input',
       'kill',
+      'remove',
       'restart',
       'restart-all',
       'start',

@@ -1,4 +1,5 @@
 import type { CommandTicket, ProcessControl } from '../../process/events.js';
+import type { RuntimeProcesses } from '../../process/runtime-processes.js';
 import type { CommandMessage, ErrorMessage } from '../../protocol.js';
 
 /** Sends a message to the client that sent the command, and to no one else. */
@@ -9,6 +10,8 @@ export interface CommandContext {
   reply: Reply;
   /** Present when the command carried an `id`: handed to the engine, which reports it back once settled. */
   ticket: CommandTicket | undefined;
+  /** The `add` and `remove` commands; null unless the config sets `allowRuntimeProcesses`. */
+  runtime: RuntimeProcesses | null;
 }
 
 /**
