@@ -2,13 +2,22 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { CommandTicket, ProcessControl, ProcessSnapshot, SupervisorEvent } from '../process/events.js';
+import { HostSampler, sameSystemReading } from '../process/host-metrics.js';
 import { censusSampler } from '../process/metrics.js';
-import { type Access, CLOSE_CODES, type InfoMessage, type ServerMessage } from '../protocol.js';
+import {
+  type Access,
+  CLOSE_CODES,
+  type InfoMessage,
+  type MetricsMessage,
+  type ServerMessage,
+  type SubscriptionRequest,
+  type SystemMessage,
+} from '../protocol.js';
 import { planEvictions } from './backlog-bound.js';
 import { ClientConnection } from './client-connection.js';
 import { dispatchCommand } from './command-dispatch.js';
 import { CommandLimiter, type CommandRates } from './command-limiter.js';
-import { MetricsFeed, type Sampler } from './metrics-feed.js';
+import { IntervalFeed, type Sampler } from './metrics-feed.js';
 import { type BatchLimits, OutputBatcher, replayMessages } from './output-batcher.js';
 import { type BucketRate, TokenBucket } from './rate-limit.js';
 import { checkUpgrade, type GuardConfig, pathOfRequestTarget } from './request-guard.js';
@@ -21,6 +30,14 @@ import {
   statusMessage,
   wantsBinaryOutput,
 } from './server-messages.js';
+import {
+  admits,
+  applyRequest,
+  describeSubscription,
+  narrowMetrics,
+  processScopeKey,
+  unsubscribed,
+} from './subscription.js';
 import { refuseUpgrade } from './upgrade-refusal.js';
 
 /** Knobs with production defaults; tests shorten the timers and the clock. */
@@ -40,10 +57,12 @@ export interface HubTuning {
   rateLimit: CommandRates & { perConnection: BucketRate };
   /** The clock of the rate limiter. */
   now: () => number;
-  /** How often a `metrics` message goes out while clients are connected. */
+  /** How often a `metrics` message goes out while clients are connected, unless a client sets its interval. */
   metricsIntervalMs: number;
   /** Measures the processes for `metrics`; null: the real sampler over the process table. */
-  metricsSampler: Sampler | null;
+  metricsSampler: Sampler<MetricsMessage> | null;
+  /** Measures the host for `system` (issue 15); null: the real sampler over `os`. */
+  systemSampler: Sampler<SystemMessage> | null;
 }
 
 export const DEFAULT_HUB_TUNING: HubTuning = {
@@ -61,6 +80,7 @@ export const DEFAULT_HUB_TUNING: HubTuning = {
   now: () => performance.now(),
   metricsIntervalMs: 2_000,
   metricsSampler: null,
+  systemSampler: null,
 };
 
 /** How many WebSocket connections may be open (or opening, or closing) at once unless configured. */
@@ -117,11 +137,15 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     for (const client of plan.destroy) client.ws.terminate();
   }
 
-  /** Encodes each message once per encoding that a client uses, not once per client. */
+  /**
+   * Encodes each message once per encoding that a client uses, not once per client, and only if some client's
+   * subscription admits it: a client watching one process of fifty costs a set lookup per message of the others.
+   */
   function broadcast(message: ServerMessage): void {
     let text: Encoded | null = null;
     let withBinaryOutput: Encoded | null = null;
     for (const client of clients) {
+      if (!admits(client.subscription, message)) continue;
       if (client.binaryOutput) {
         withBinaryOutput ??= client.encode(message);
         client.send(withBinaryOutput);
@@ -138,11 +162,52 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   });
 
-  const metrics = new MetricsFeed(
+  /**
+   * Subscriptions (issue 15): a `metrics` message lists only the processes each client listens to. Clients
+   * whose filters narrow it alike share one narrowed message and its encoding (metrics are never binary).
+   */
+  function deliverMetrics(message: MetricsMessage, recipients: readonly ClientConnection[]): void {
+    const encodedByScope = new Map<string, Encoded>();
+    for (const client of recipients) {
+      const key = processScopeKey(client.subscription);
+      let encoded = encodedByScope.get(key);
+      if (encoded === undefined) {
+        encoded = encode(narrowMetrics(client.subscription, message));
+        encodedByScope.set(key, encoded);
+      }
+      client.send(encoded);
+    }
+    enforceTotalBound();
+  }
+
+  function deliverSystem(message: SystemMessage, recipients: readonly ClientConnection[]): void {
+    const encoded = encode(message);
+    for (const client of recipients) client.send(encoded);
+    enforceTotalBound();
+  }
+
+  const metrics = new IntervalFeed(
     tuning.metricsSampler ?? censusSampler(() => control.list()),
-    broadcast,
-    tuning.metricsIntervalMs,
+    deliverMetrics,
   );
+  const system = new IntervalFeed(tuning.systemSampler ?? new HostSampler(), deliverSystem, {
+    same: sameSystemReading,
+  });
+
+  /** Enrols the client in the metrics and system feeds its subscription asks for, at its interval. */
+  function followFeeds(client: ClientConnection): void {
+    const { types, interval } = client.subscription;
+    if (types.has('metrics')) metrics.watch(client, interval);
+    else metrics.unwatch(client);
+    if (types.has('system')) system.watch(client, interval);
+    else system.unwatch(client);
+  }
+
+  function onSubscriptionRequest(client: ClientConnection, request: SubscriptionRequest): void {
+    client.subscription = applyRequest(client.subscription, request, tuning.metricsIntervalMs);
+    followFeeds(client);
+    client.send(encode(describeSubscription(client.subscription, Date.now())));
+  }
 
   function onEvent(event: SupervisorEvent): void {
     switch (event.kind) {
@@ -225,6 +290,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       (reply) => client.send(encode(reply)),
       client,
       client.access,
+      (request) => onSubscriptionRequest(client, request),
     );
   }
 
@@ -235,6 +301,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       tuning.maxBufferedBytes,
       wantsBinaryOutput(request.url ?? ''),
       access,
+      unsubscribed(tuning.metricsIntervalMs),
     );
     // `ws` reports protocol violations (oversized or malformed frames) as an 'error' event right before it
     // closes the connection with the matching code; without a listener the event would crash the server.
@@ -245,7 +312,8 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     ws.on('message', (data, isBinary) => onMessage(client, data, isBinary));
     ws.on('close', () => {
       clients.delete(client);
-      metrics.clientsChanged(clients.size);
+      metrics.unwatch(client);
+      system.unwatch(client);
     });
 
     // Everything from here to `clients.add` runs in one synchronous turn. Flushing first sends every pending
@@ -269,7 +337,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     client.send(encode(info));
     client.replay(replay.map((message) => client.encode(message)));
     clients.add(client);
-    metrics.clientsChanged(clients.size);
+    followFeeds(client);
     enforceTotalBound();
   }
 
@@ -322,6 +390,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       closing = true;
       clearInterval(heartbeat);
       metrics.close();
+      system.close();
       unsubscribe();
       batcher.flushAll();
       const closed = [...clients].map(
