@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HostSampler, type HostReadings, sameSystemReading } from '../../src/process/host-metrics.js';
+import { type HostReadings, HostSampler, sameSystemReading } from '../../src/process/host-metrics.js';
 
 const MIB = 1024 * 1024;
 

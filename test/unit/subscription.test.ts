@@ -60,7 +60,10 @@ describe('subscription filter', () => {
     const all = after({ type: 'subscribe' });
     assert.ok(admits(all, system));
     assert.ok(admits(all, output('anything')));
-    const narrow = after({ type: 'subscribe', processes: ['web'], types: ['process'] }, { type: 'subscribe', processes: ['api'] });
+    const narrow = after(
+      { type: 'subscribe', processes: ['web'], types: ['process'] },
+      { type: 'subscribe', processes: ['api'] },
+    );
     assert.equal(admits(narrow, output('web')), false, 'the second subscribe replaced the first');
     assert.ok(admits(narrow, output('api')));
     assert.ok(admits(narrow, status('api')), 'types were omitted the second time: all');
@@ -136,8 +139,14 @@ describe('subscription filter', () => {
     assert.equal(clampInterval(1e9), 60_000);
     assert.equal(clampInterval(1234.6), 1235);
     assert.equal(after({ type: 'subscribe', interval: 10 }).interval, 500);
-    assert.equal(after({ type: 'subscribe', interval: 10 }, { type: 'unsubscribe', types: ['process'] }).interval, 500);
-    assert.equal(after({ type: 'subscribe', interval: 10 }, { type: 'subscribe' }).interval, DEFAULT_INTERVAL);
+    assert.equal(
+      after({ type: 'subscribe', interval: 10 }, { type: 'unsubscribe', types: ['process'] }).interval,
+      500,
+    );
+    assert.equal(
+      after({ type: 'subscribe', interval: 10 }, { type: 'subscribe' }).interval,
+      DEFAULT_INTERVAL,
+    );
   });
 
   it('narrows metrics to the subscribed processes, sharing the message when nothing is narrowed', () => {
