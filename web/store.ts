@@ -18,6 +18,7 @@ import type {
   ServerMessage,
   StartReason,
   StatusMessage,
+  SystemMessage,
 } from '../src/protocol.js';
 import { runSeparator } from '../src/run-separator.js';
 import { type Line, LineAssembler, type LineEvents } from './line-model.js';
@@ -67,6 +68,8 @@ export interface ViewerState {
   recentErrors: ErrorMessage[];
   /** Access (issue 15): `view` hides every control; servers that predate it grant control. */
   access: Access;
+  /** System metrics (issue 15): the host's latest reading for the header gauge; null until one arrived. */
+  system: SystemMessage | null;
 }
 
 /** What one or more updates changed, accumulated until the next frame. */
@@ -93,6 +96,7 @@ export function createState(): ViewerState {
     all: new Ring(DEFAULT_VIEWER_LINES),
     recentErrors: [],
     access: 'control',
+    system: null,
   };
 }
 
@@ -155,6 +159,8 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
       state.lineLimit = limit !== undefined && limit >= 1 ? Math.floor(limit) : DEFAULT_VIEWER_LINES;
       state.version = message.version;
       state.access = message.access ?? 'control';
+      // A new connection's first reading follows its subscription; an old one would pass for current.
+      state.system = null;
       state.all = new Ring(state.lineLimit);
       const processes = new Map<string, ProcessState>();
       state.processes = processes;
@@ -211,6 +217,10 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
       break;
     case 'metrics':
       applyMetrics(state, message);
+      changes.sidebar = true;
+      break;
+    case 'system':
+      state.system = message;
       changes.sidebar = true;
       break;
   }
