@@ -23,6 +23,7 @@ import {
 import { measureRestart } from './restart.js';
 import { measureStalledTerminal } from './stalled-terminal.js';
 import { measureStartStop } from './start-stop.js';
+import { measureSubscriptions } from './subscriptions.js';
 import { blocksLoad, linesLoad, measureThroughput, type ThroughputResult } from './throughput.js';
 
 const MIB = 2 ** 20;
@@ -53,6 +54,14 @@ const plan = quick
       filterLines: 20_000,
       installRepetitions: 1,
       stalledClients: { clients: 2000, bytes: 20 * MB },
+      subscriptions: {
+        processes: 50,
+        clients: 20,
+        linesPerTick: 2,
+        tickMs: 20,
+        warmupMs: 500,
+        windowMs: 2000,
+      },
     }
   : {
       repetitions: 3,
@@ -72,6 +81,14 @@ const plan = quick
       filterLines: 100_000,
       installRepetitions: 3,
       stalledClients: { clients: 2000, bytes: 100 * MB },
+      subscriptions: {
+        processes: 50,
+        clients: 20,
+        linesPerTick: 5,
+        tickMs: 20,
+        warmupMs: 1000,
+        windowMs: 4000,
+      },
     };
 
 if (roundsIndex !== -1) plan.throughputRepetitions = Number(argv[roundsIndex + 1]);
@@ -362,6 +379,44 @@ const sections: Section[] = [
         `Fan-out: close code received by the stalled client once it read again after the window, per round: ${result.stalledCloseCodes.map(String).join(', ')} (1013: lucidlines dropped it as too slow; null: it was still connected, its backlog within the server's limit).`,
       );
       return rows;
+    },
+  },
+  {
+    name: 'subscriptions',
+    run: async () => {
+      const result = await measureSubscriptions(plan.subscriptions, plan.repetitions, log);
+      const { shape } = result;
+      const offered = shape.processes * shape.linesPerTick * (1000 / shape.tickMs);
+      const label = `${shape.processes} chatty processes (${offered} lines/s), ${shape.clients} clients`;
+      return [
+        {
+          section: 'Subscriptions',
+          metric: `${shape.processes} chatty processes (${offered} lines/s), no clients: lucidlines CPU (% of one core)`,
+          value: formatSummary(result.noClients.cpuPercent, '%', 1),
+        },
+        {
+          section: 'Subscriptions',
+          metric: `${label} each subscribed to one process: lucidlines CPU`,
+          value: `${formatSummary(result.oneEach.cpuPercent, '%', 1)}; ${formatSummary(scale(result.oneEach.charsPerClientPerSecond, 1024), 'KiB/s')} per client`,
+        },
+        {
+          section: 'Subscriptions',
+          metric: `${label} subscribed to everything: lucidlines CPU`,
+          value: `${formatSummary(result.everything.cpuPercent, '%', 1)}; ${formatSummary(scale(result.everything.charsPerClientPerSecond, 1024), 'KiB/s')} per client`,
+        },
+        {
+          section: 'Subscriptions',
+          metric: 'fan-out CPU (above no clients), one process per client ÷ everything (per round)',
+          value: formatSummary(result.fanoutRatio, '×', 2),
+        },
+        {
+          section: 'Subscriptions',
+          metric: `output per client, one process ÷ everything (per round; 1/${shape.processes} is one process's share)`,
+          value: formatSummary(result.charsRatio, '×', 3),
+          budget: `≤ ${(1.5 / shape.processes).toFixed(2)}×`,
+          verdict: verdict(result.charsRatio.median <= 1.5 / shape.processes),
+        },
+      ];
     },
   },
   {
