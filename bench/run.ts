@@ -684,6 +684,12 @@ is never inside a timed interval, and the timer starts when the gate opens.
   CPU (utime+stime from /proc/<pid>/stat) over a window after a warm-up. In the stalled variant one client
   calls \`pause()\` on its socket before output starts; the other clients' figures are compared with the
   plain variant of the same round.
+- Subscriptions: 50 processes each write 5 timestamped lines every 20 ms. Three variants per round, in turn:
+  no client; 20 clients each sending \`{ "type": "subscribe", "processes": [<one process>] }\` (answered before
+  output starts); 20 clients sending \`{ "type": "subscribe" }\`. lucidlines' CPU (utime+stime) and each
+  client's received output over the window after a warm-up. The fan-out CPU is a variant's CPU minus that of
+  the no-client variant of the same round; it is small next to reading and splitting the output, so on a
+  busy machine its ratio is noisy, and the budget is on the output a client receives instead.
 - Client limits: 2,000 \`ws\` clients connect in batches of 100 and stop reading (\`pause()\` on the socket) right after
   the handshake; one more client reads everything while a child writes lines of 100 bytes as fast as it can.
   Peak RSS is VmHWM once the reading client has the whole flood. Then 10 clients each send 20 restarts of one
