@@ -47,6 +47,8 @@ export class Observer {
   includeReplay = false;
   closeCode: number | null = null;
   info: InfoMessage | null = null;
+  /** How many `subscription` replies arrived (issue 15): a subscribe is in force once it was answered. */
+  subscriptions = 0;
   invalidFrames = 0;
   readonly #socket: WebSocket;
   #watchers: Watcher[] = [];
@@ -189,6 +191,9 @@ export class Observer {
       }
       case 'error':
         this.errors.push(message);
+        break;
+      case 'subscription':
+        this.subscriptions++;
         break;
     }
   }

@@ -23,6 +23,7 @@ import {
 import { measureRestart } from './restart.js';
 import { measureStalledTerminal } from './stalled-terminal.js';
 import { measureStartStop } from './start-stop.js';
+import { measureSubscriptions } from './subscriptions.js';
 import { blocksLoad, linesLoad, measureThroughput, type ThroughputResult } from './throughput.js';
 
 const MIB = 2 ** 20;
@@ -53,6 +54,14 @@ const plan = quick
       filterLines: 20_000,
       installRepetitions: 1,
       stalledClients: { clients: 2000, bytes: 20 * MB },
+      subscriptions: {
+        processes: 50,
+        clients: 20,
+        linesPerTick: 2,
+        tickMs: 20,
+        warmupMs: 500,
+        windowMs: 2000,
+      },
     }
   : {
       repetitions: 3,
@@ -72,6 +81,14 @@ const plan = quick
       filterLines: 100_000,
       installRepetitions: 3,
       stalledClients: { clients: 2000, bytes: 100 * MB },
+      subscriptions: {
+        processes: 50,
+        clients: 20,
+        linesPerTick: 5,
+        tickMs: 20,
+        warmupMs: 1000,
+        windowMs: 4000,
+      },
     };
 
 if (roundsIndex !== -1) plan.throughputRepetitions = Number(argv[roundsIndex + 1]);
@@ -365,6 +382,44 @@ const sections: Section[] = [
     },
   },
   {
+    name: 'subscriptions',
+    run: async () => {
+      const result = await measureSubscriptions(plan.subscriptions, plan.repetitions, log);
+      const { shape } = result;
+      const offered = shape.processes * shape.linesPerTick * (1000 / shape.tickMs);
+      const label = `${shape.processes} chatty processes (${offered} lines/s), ${shape.clients} clients`;
+      return [
+        {
+          section: 'Subscriptions',
+          metric: `${shape.processes} chatty processes (${offered} lines/s), no clients: lucidlines CPU (% of one core)`,
+          value: formatSummary(result.noClients.cpuPercent, '%', 1),
+        },
+        {
+          section: 'Subscriptions',
+          metric: `${label} each subscribed to one process: lucidlines CPU`,
+          value: `${formatSummary(result.oneEach.cpuPercent, '%', 1)}; ${formatSummary(scale(result.oneEach.charsPerClientPerSecond, 1024), 'KiB/s')} per client`,
+        },
+        {
+          section: 'Subscriptions',
+          metric: `${label} subscribed to everything: lucidlines CPU`,
+          value: `${formatSummary(result.everything.cpuPercent, '%', 1)}; ${formatSummary(scale(result.everything.charsPerClientPerSecond, 1024), 'KiB/s')} per client`,
+        },
+        {
+          section: 'Subscriptions',
+          metric: 'fan-out CPU (above no clients), one process per client ÷ everything (per round)',
+          value: formatSummary(result.fanoutRatio, '×', 2),
+        },
+        {
+          section: 'Subscriptions',
+          metric: `output per client, one process ÷ everything (per round; 1/${shape.processes} is one process's share)`,
+          value: formatSummary(result.charsRatio, '×', 3),
+          budget: `≤ ${(1.5 / shape.processes).toFixed(2)}×`,
+          verdict: verdict(result.charsRatio.median <= 1.5 / shape.processes),
+        },
+      ];
+    },
+  },
+  {
     name: 'client-limits',
     run: async () => {
       const { clients, bytes } = plan.stalledClients;
@@ -629,6 +684,12 @@ is never inside a timed interval, and the timer starts when the gate opens.
   CPU (utime+stime from /proc/<pid>/stat) over a window after a warm-up. In the stalled variant one client
   calls \`pause()\` on its socket before output starts; the other clients' figures are compared with the
   plain variant of the same round.
+- Subscriptions: 50 processes each write 5 timestamped lines every 20 ms. Three variants per round, in turn:
+  no client; 20 clients each sending \`{ "type": "subscribe", "processes": [<one process>] }\` (answered before
+  output starts); 20 clients sending \`{ "type": "subscribe" }\`. lucidlines' CPU (utime+stime) and each
+  client's received output over the window after a warm-up. The fan-out CPU is a variant's CPU minus that of
+  the no-client variant of the same round; it is small next to reading and splitting the output, so on a
+  busy machine its ratio is noisy, and the budget is on the output a client receives instead.
 - Client limits: 2,000 \`ws\` clients connect in batches of 100 and stop reading (\`pause()\` on the socket) right after
   the handshake; one more client reads everything while a child writes lines of 100 bytes as fast as it can.
   Peak RSS is VmHWM once the reading client has the whole flood. Then 10 clients each send 20 restarts of one

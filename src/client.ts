@@ -15,6 +15,9 @@ import {
   type RunMessage,
   type RuntimeProcessFields,
   type StatusMessage,
+  type SubscriptionMessage,
+  type SubscriptionRequest,
+  type SystemMessage,
 } from './protocol.js';
 
 // The handler types use method syntax on purpose: method parameters are compared bivariantly, which lets
@@ -74,7 +77,58 @@ export type ClientEvents = {
   event: [EventMessage];
   /** A frame from the server that failed validation; it is dropped. */
   invalid: [{ code: string; message: string }];
+  /** Extension (issue 15): the filter in force, in answer to `subscribe` and `unsubscribe`. */
+  subscription: [SubscriptionMessage];
+  /** Extension (issue 15): the host's CPU, memory and load; only after subscribing to `system`. */
+  system: [SystemMessage];
 };
+
+/** What `subscribe` and `unsubscribe` take (see SubscriptionRequest in protocol.ts). */
+export type SubscriptionOptions = Omit<SubscriptionRequest, 'type'>;
+
+function union<T>(a: readonly T[] | undefined, b: readonly T[] | undefined): T[] | undefined {
+  if (a === undefined) return b === undefined ? undefined : [...b];
+  return [...new Set([...a, ...(b ?? [])])];
+}
+
+/**
+ * Subscriptions (issue 15) belong to a connection, so the client keeps the requests that make up its
+ * filter and sends them again on every reconnection. It keeps at most two: the last `subscribe` (which
+ * replaces everything before it) and the `unsubscribe`s since, merged into one (removals add up, the last
+ * interval wins); a bare `unsubscribe` forgets both. Replayed on a fresh connection, they give the same
+ * filter as the requests did one by one.
+ */
+class SubscriptionMemory {
+  #subscribe: SubscriptionRequest | null = null;
+  #unsubscribe: SubscriptionRequest | null = null;
+
+  remember(request: SubscriptionRequest): void {
+    if (request.type === 'subscribe') {
+      this.#subscribe = request;
+      this.#unsubscribe = null;
+      return;
+    }
+    if (request.processes === undefined && request.types === undefined) {
+      this.#subscribe = null;
+      this.#unsubscribe = request.interval === undefined ? null : request;
+      return;
+    }
+    const previous = this.#unsubscribe;
+    const merged: SubscriptionRequest = { type: 'unsubscribe' };
+    const processes = union(previous?.processes, request.processes);
+    const types = union(previous?.types, request.types);
+    const interval = request.interval ?? previous?.interval;
+    if (processes !== undefined) merged.processes = processes;
+    if (types !== undefined) merged.types = types;
+    if (interval !== undefined) merged.interval = interval;
+    this.#unsubscribe = merged;
+  }
+
+  /** The requests to send on a new connection, in order. */
+  requests(): SubscriptionRequest[] {
+    return [this.#subscribe, this.#unsubscribe].filter((request) => request !== null);
+  }
+}
 
 /**
  * The socket URL with the request for binary output frames, which spare both sides the JSON escaping and
@@ -103,6 +157,7 @@ export class LucidLinesClient {
   #attempt = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #closed = false;
+  readonly #subscriptions = new SubscriptionMemory();
 
   constructor(options: LucidLinesClientOptions) {
     const WebSocketClass =
@@ -191,6 +246,24 @@ export class LucidLinesClient {
     return this.#send({ type: 'command', action: 'remove', target: name, ...options });
   }
 
+  /**
+   * Extension (issue 15): narrows what this client receives to some processes and message types, and sets
+   * the interval of `metrics` and `system` (clamped by the server to 500–60,000 ms); omitted fields mean all
+   * or the default. Replaces the previous subscription. The server answers with a `subscription` event. It
+   * is kept across reconnections: false means it was not sent now, and goes out once connected.
+   */
+  subscribe(options: SubscriptionOptions = {}): boolean {
+    return this.#request({ type: 'subscribe', ...options });
+  }
+
+  /**
+   * Extension (issue 15): stops receiving the named processes and types; with neither, restores what a
+   * client that never subscribed receives. Kept across reconnections like `subscribe`.
+   */
+  unsubscribe(options: SubscriptionOptions = {}): boolean {
+    return this.#request({ type: 'unsubscribe', ...options });
+  }
+
   /** Closes the connection cleanly and stops reconnecting. */
   close(): void {
     this.#closed = true;
@@ -201,7 +274,12 @@ export class LucidLinesClient {
     this.#socket?.close(1000, 'client closed');
   }
 
-  #send(message: CommandMessage): boolean {
+  #request(request: SubscriptionRequest): boolean {
+    this.#subscriptions.remember(request);
+    return this.#send(request);
+  }
+
+  #send(message: CommandMessage | SubscriptionRequest): boolean {
     if (this.#socket === null || this.#socket.readyState !== OPEN) return false;
     this.#socket.send(JSON.stringify(message));
     return true;
@@ -219,6 +297,7 @@ export class LucidLinesClient {
     socket.binaryType = 'arraybuffer';
     this.#socket = socket;
     socket.onopen = () => {
+      for (const request of this.#subscriptions.requests()) socket.send(JSON.stringify(request));
       this.#emit('open');
     };
     socket.onmessage = (event) => this.#handleFrame(event.data);
@@ -282,6 +361,12 @@ export class LucidLinesClient {
         break;
       case 'event':
         this.#emit('event', message);
+        break;
+      case 'subscription':
+        this.#emit('subscription', message);
+        break;
+      case 'system':
+        this.#emit('system', message);
         break;
     }
   }

@@ -268,8 +268,70 @@ export interface EventMessage {
   added?: string[];
   removed?: string[];
   changed?: string[];
-  /** True when the message replays the log to a client that just connected. */
+  /** True when the message replays the log to a client that just subscribed to `event`. */
   replay?: boolean;
+}
+
+/**
+ * Extension (subscriptions, issue 15): the server message types a subscription can name in `types`. `info` is
+ * not among them: it is sent once, before any subscription can arrive; nor are replies to the client itself
+ * (a `subscription`, an `error` answering its message, a status settling its command ids), which always go.
+ */
+export const SUBSCRIBABLE_TYPES = [
+  'process',
+  'status',
+  'run',
+  'error',
+  'processes',
+  'metrics',
+  'system',
+  'event',
+] as const;
+export type SubscribableType = (typeof SUBSCRIBABLE_TYPES)[number];
+
+/**
+ * Extension (subscriptions, issue 15): types only a client that sent `subscribe` receives. A client that never
+ * subscribed (or sent a bare `unsubscribe`) receives exactly what the seed's client receives, so new kinds of
+ * message must not reach it unasked.
+ */
+export const SUBSCRIBER_ONLY_TYPES: readonly SubscribableType[] = ['system', 'event'];
+
+/** Extension (subscriptions, issue 15): the bounds `interval` is clamped to, in milliseconds. */
+export const SUBSCRIPTION_INTERVAL_MS = { min: 500, max: 60_000 } as const;
+
+/**
+ * Extension (subscriptions, issue 15): the answer to every `subscribe` and `unsubscribe`, to the sender only,
+ * stating the filter now in force (after the clamp of `interval`). `processes: null` means every process,
+ * except those in `exceptProcesses` (present only then, and only when not empty); `types: null` means every
+ * type in SUBSCRIBABLE_TYPES, the subscriber-only ones included.
+ */
+export interface SubscriptionMessage {
+  type: 'subscription';
+  processes: string[] | null;
+  exceptProcesses?: string[];
+  types: SubscribableType[] | null;
+  /** The interval of this client's `metrics` and `system` messages, in milliseconds. */
+  interval: number;
+  timestamp: number;
+}
+
+/**
+ * Extension (system metrics, issue 15): the host's CPU, memory and load, sent only to clients that subscribed
+ * to `system`, at their interval, and only when a value changed at the precision given here.
+ */
+export interface SystemMessage {
+  type: 'system';
+  /** Percent of the whole machine's CPU time spent busy since the previous reading, whole numbers 0–100. */
+  cpu: number | null;
+  /** The number of logical CPUs, to read `load` against. */
+  cores: number;
+  /** Bytes of memory in use (total minus available), to the MiB. */
+  memoryUsed: number;
+  /** Bytes of memory the host has, to the MiB. */
+  memoryTotal: number;
+  /** The 1, 5 and 15 minute load averages, to two decimals; zeros where the OS has none (Windows). */
+  load: [number, number, number];
+  timestamp: number;
 }
 
 export type ServerMessage =
@@ -280,7 +342,9 @@ export type ServerMessage =
   | ProcessesMessage
   | MetricsMessage
   | RunMessage
-  | EventMessage;
+  | EventMessage
+  | SubscriptionMessage
+  | SystemMessage;
 
 export const TARGETED_ACTIONS = [
   'restart',
@@ -351,10 +415,24 @@ export type CommandMessage =
   | AddCommand
   | RemoveCommand;
 
-export type ClientMessage = CommandMessage;
+/**
+ * Extension (subscriptions, issue 15): narrows what this client receives. `subscribe` replaces the client's
+ * filter: omitted `processes` or `types` mean all, an omitted `interval` the default. `unsubscribe` removes
+ * the named processes and types from it; one naming neither restores the state of a client that never
+ * subscribed. `interval` (either message) sets the client's `metrics` and `system` interval, clamped to
+ * SUBSCRIPTION_INTERVAL_MS. Process names need not exist yet: a process may appear later.
+ */
+export interface SubscriptionRequest {
+  type: 'subscribe' | 'unsubscribe';
+  processes?: string[];
+  types?: SubscribableType[];
+  interval?: number;
+}
+
+export type ClientMessage = CommandMessage | SubscriptionRequest;
 
 /** The `type`s a client may send; see CLIENT_MESSAGE_DECODERS for how each is validated. */
-export const CLIENT_MESSAGE_TYPES = ['command'] as const;
+export const CLIENT_MESSAGE_TYPES = ['command', 'subscribe', 'unsubscribe'] as const;
 export type ClientMessageType = (typeof CLIENT_MESSAGE_TYPES)[number];
 
 /** WebSocket close codes the server uses, beyond the standard 1000/1001. */
@@ -419,7 +497,46 @@ const CLIENT_MESSAGE_DECODERS: Record<
   (data: Record<string, unknown>) => Decoded<ClientMessage>
 > = {
   command: decodeCommand,
+  subscribe: decodeSubscriptionRequest,
+  unsubscribe: decodeSubscriptionRequest,
 };
+
+/** Extension (subscriptions, issue 15): both messages share their fields; see SubscriptionRequest. */
+function decodeSubscriptionRequest(data: Record<string, unknown>): Decoded<ClientMessage> {
+  const type = data.type as SubscriptionRequest['type'];
+  const request: SubscriptionRequest = { type };
+  const { processes, types, interval } = data;
+  if (processes !== undefined) {
+    if (!Array.isArray(processes) || !processes.every((name) => typeof name === 'string' && name !== '')) {
+      return fail('INVALID_MESSAGE', `The field "processes" of ${type} must be a list of process names.`);
+    }
+    request.processes = processes;
+  }
+  if (types !== undefined) {
+    const known = SUBSCRIBABLE_TYPES.map((name) => JSON.stringify(name)).join(', ');
+    if (!Array.isArray(types)) {
+      return fail(
+        'INVALID_MESSAGE',
+        `The field "types" of ${type} must be a list of message types: ${known}.`,
+      );
+    }
+    const unknown = types.find((name) => !includes(SUBSCRIBABLE_TYPES, name));
+    if (unknown !== undefined) {
+      return fail(
+        'INVALID_MESSAGE',
+        `The field "types" of ${type} names ${JSON.stringify(unknown)}, which is not a message type one can subscribe to; expected some of ${known}.`,
+      );
+    }
+    request.types = types as SubscribableType[];
+  }
+  if (interval !== undefined) {
+    if (typeof interval !== 'number' || !Number.isFinite(interval)) {
+      return fail('INVALID_MESSAGE', `The field "interval" of ${type} must be a number of milliseconds.`);
+    }
+    request.interval = interval;
+  }
+  return { ok: true, value: request };
+}
 
 function decodeCommand(data: Record<string, unknown>): Decoded<ClientMessage> {
   const { action, target, id } = data;
@@ -665,6 +782,31 @@ function validateServerMessage(data: unknown): Decoded<ServerMessage> {
       break;
     case 'event':
       if (isEventMessage(data)) return { ok: true, value: data as unknown as EventMessage };
+      break;
+    case 'subscription':
+      if (
+        (data.processes === null ||
+          (Array.isArray(data.processes) && isOptionalStringList(data.processes))) &&
+        isOptionalStringList(data.exceptProcesses) &&
+        (data.types === null ||
+          (Array.isArray(data.types) && data.types.every((name) => includes(SUBSCRIBABLE_TYPES, name)))) &&
+        typeof data.interval === 'number'
+      ) {
+        return { ok: true, value: data as unknown as SubscriptionMessage };
+      }
+      break;
+    case 'system':
+      if (
+        (data.cpu === null || typeof data.cpu === 'number') &&
+        typeof data.cores === 'number' &&
+        typeof data.memoryUsed === 'number' &&
+        typeof data.memoryTotal === 'number' &&
+        Array.isArray(data.load) &&
+        data.load.length === 3 &&
+        data.load.every((value) => typeof value === 'number')
+      ) {
+        return { ok: true, value: data as unknown as SystemMessage };
+      }
       break;
     default:
       // Newer servers add message types; an older client that treated them as errors would break on every

@@ -23,6 +23,7 @@ import {
 } from './store.js';
 import { EventsPanel } from './view-events.js';
 import { fillHelp } from './view-help.js';
+import { HostGauge } from './view-host-gauge.js';
 import { OutputPane, type PaneOptions, type RowSource } from './view-output.js';
 import { RunCommandForm } from './view-run-command.js';
 import { Sidebar } from './view-sidebar.js';
@@ -37,6 +38,7 @@ const ui = {
   app: element('app', HTMLDivElement),
   menu: element('menu', HTMLButtonElement),
   connection: element('connection', HTMLSpanElement),
+  hostGauge: element('host-gauge', HTMLSpanElement),
   restartAll: element('restart-all', HTMLButtonElement),
   stopAll: element('stop-all', HTMLButtonElement),
   helpButton: element('help-button', HTMLButtonElement),
@@ -99,6 +101,7 @@ function scheduleFrame(): void {
 
 const pane = new OutputPane(ui.output, scheduleFrame);
 const sidebar = new Sidebar(ui.processList, (name) => select(name));
+const hostGauge = new HostGauge(ui.hostGauge);
 fillHelp(ui.help);
 const eventsPanel = new EventsPanel(ui.events, (name) => {
   select(name);
@@ -178,6 +181,10 @@ client.on('run', (message) => {
   scheduleFrame();
 });
 client.on('event', (message) => {
+// Subscriptions (issue 15): the viewer wants everything, `system` included for the host gauge; the client
+// sends this again on every reconnection.
+client.subscribe();
+client.on('system', (message) => {
   update(state, message, changes);
   scheduleFrame();
 });
@@ -298,6 +305,7 @@ function renderChrome(): void {
     ui.favicon.href = faviconUrl(summary.health);
   }
   ui.connection.dataset.state = connection;
+  hostGauge.render(state.system);
   // The style sheet hides every control for view access; the attribute also tells tests what was granted.
   if (document.body.dataset.access !== state.access) document.body.dataset.access = state.access;
   ui.connection.textContent =

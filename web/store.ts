@@ -20,6 +20,7 @@ import type {
   ServerMessage,
   StartReason,
   StatusMessage,
+  SystemMessage,
 } from '../src/protocol.js';
 import { runSeparator } from '../src/run-separator.js';
 import { type Line, LineAssembler, type LineEvents } from './line-model.js';
@@ -75,6 +76,8 @@ export interface ViewerState {
   access: Access;
   /** Lifecycle events (issue 15), oldest first: the server's replayed log, then live ones; bounded. */
   events: EventMessage[];
+  /** System metrics (issue 15): the host's latest reading for the header gauge; null until one arrived. */
+  system: SystemMessage | null;
 }
 
 /** What one or more updates changed, accumulated until the next frame. */
@@ -104,6 +107,7 @@ export function createState(): ViewerState {
     recentErrors: [],
     access: 'control',
     events: [],
+    system: null,
   };
 }
 
@@ -169,6 +173,8 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
       state.lineLimit = limit !== undefined && limit >= 1 ? Math.floor(limit) : DEFAULT_VIEWER_LINES;
       state.version = message.version;
       state.access = message.access ?? 'control';
+      // A new connection's first reading follows its subscription; an old one would pass for current.
+      state.system = null;
       state.all = new Ring(state.lineLimit);
       // The server replays its lifecycle log after the greeting; what was shown before would appear twice.
       state.events = [];
@@ -234,6 +240,10 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
       state.events.push(message);
       if (state.events.length > MAX_EVENTS) state.events.splice(0, state.events.length - MAX_EVENTS);
       changes.events = true;
+      break;
+    case 'system':
+      state.system = message;
+      changes.sidebar = true;
       break;
   }
 }

@@ -3,6 +3,7 @@ import { type Access, CLOSE_CODES, type ServerMessage } from '../protocol.js';
 import type { ClientBacklog } from './backlog-bound.js';
 import type { TokenBucket } from './rate-limit.js';
 import { type Encoded, encode, encodeWithBinaryOutput } from './server-messages.js';
+import type { Subscription } from './subscription.js';
 
 /**
  * One connected client and the bound on what is queued for it. Sending never blocks: bytes the client has
@@ -21,6 +22,8 @@ export class ClientConnection implements ClientBacklog {
   readonly access: Access;
   /** True if the client asked for binary output frames (see `BINARY_OUTPUT_QUERY`); else it gets the seed's JSON. */
   readonly binaryOutput: boolean;
+  /** Subscriptions (issue 15): what this client receives; replaced by each subscribe or unsubscribe. */
+  subscription: Subscription;
   readonly #maxBufferedBytes: number;
   /**
    * Extra buffered bytes tolerated while the replay drains. The replay is sent in one go and may be larger
@@ -34,13 +37,15 @@ export class ClientConnection implements ClientBacklog {
     bucket: TokenBucket,
     maxBufferedBytes: number,
     binaryOutput: boolean,
-    access: Access = 'control',
+    access: Access,
+    subscription: Subscription,
   ) {
     this.ws = ws;
     this.binaryOutput = binaryOutput;
     this.bucket = bucket;
     this.#maxBufferedBytes = maxBufferedBytes;
     this.access = access;
+    this.subscription = subscription;
   }
 
   /** Encodes a message the way this client asked for. */

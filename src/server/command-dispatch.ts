@@ -1,7 +1,12 @@
 import { forbiddenCommandMessage } from '../errors.js';
 import type { CommandTicket, ProcessControl } from '../process/events.js';
 import type { RuntimeProcesses } from '../process/runtime-processes.js';
-import { type Access, type CommandMessage, decodeClientMessage } from '../protocol.js';
+import {
+  type Access,
+  type CommandMessage,
+  decodeClientMessage,
+  type SubscriptionRequest,
+} from '../protocol.js';
 import type { CommandLimiter } from './command-limiter.js';
 import type { CommandHandler, Reply } from './commands/handler.js';
 import { COMMAND_HANDLERS } from './commands/handlers.js';
@@ -20,12 +25,18 @@ export function dispatchCommand(
   text: string,
   replyToSender: Reply,
   owner: object,
-  access: Access = 'control',
-  runtime: RuntimeProcesses | null = null,
+  access: Access,
+  runtime: RuntimeProcesses | null,
+  onSubscription: (request: SubscriptionRequest) => void,
 ): void {
   const decoded = decodeClientMessage(text);
   if (!decoded.ok) {
     replyToSender(errorMessage(decoded.code, decoded.message));
+    return;
+  }
+  // Subscriptions (issue 15) only shape what this client receives, so a view client may send them too.
+  if (decoded.value.type !== 'command') {
+    onSubscription(decoded.value);
     return;
   }
   const command = decoded.value;

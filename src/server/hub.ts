@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { LifecycleLog } from '../lifecycle-log.js';
 import type { CommandTicket, ProcessControl, ProcessSnapshot, SupervisorEvent } from '../process/events.js';
+import { HostSampler, sameSystemReading } from '../process/host-metrics.js';
 import { censusSampler } from '../process/metrics.js';
 import type { RuntimeProcesses } from '../process/runtime-processes.js';
 import {
@@ -10,13 +11,16 @@ import {
   CLOSE_CODES,
   type EventMessage,
   type InfoMessage,
+  type MetricsMessage,
   type ServerMessage,
+  type SubscriptionRequest,
+  type SystemMessage,
 } from '../protocol.js';
 import { planEvictions } from './backlog-bound.js';
 import { ClientConnection } from './client-connection.js';
 import { dispatchCommand } from './command-dispatch.js';
 import { CommandLimiter, type CommandRates } from './command-limiter.js';
-import { MetricsFeed, type Sampler } from './metrics-feed.js';
+import { IntervalFeed, type Sampler } from './metrics-feed.js';
 import { type BatchLimits, OutputBatcher, replayMessages } from './output-batcher.js';
 import { type BucketRate, TokenBucket } from './rate-limit.js';
 import { checkUpgrade, type GuardConfig, pathOfRequestTarget } from './request-guard.js';
@@ -29,6 +33,14 @@ import {
   statusMessage,
   wantsBinaryOutput,
 } from './server-messages.js';
+import {
+  admits,
+  applyRequest,
+  describeSubscription,
+  narrowMetrics,
+  processScopeKey,
+  unsubscribed,
+} from './subscription.js';
 import { refuseUpgrade } from './upgrade-refusal.js';
 
 /** Knobs with production defaults; tests shorten the timers and the clock. */
@@ -48,10 +60,12 @@ export interface HubTuning {
   rateLimit: CommandRates & { perConnection: BucketRate };
   /** The clock of the rate limiter. */
   now: () => number;
-  /** How often a `metrics` message goes out while clients are connected. */
+  /** How often a `metrics` message goes out while clients are connected, unless a client sets its interval. */
   metricsIntervalMs: number;
   /** Measures the processes for `metrics`; null: the real sampler over the process table. */
-  metricsSampler: Sampler | null;
+  metricsSampler: Sampler<MetricsMessage> | null;
+  /** Measures the host for `system` (issue 15); null: the real sampler over `os`. */
+  systemSampler: Sampler<SystemMessage> | null;
 }
 
 export const DEFAULT_HUB_TUNING: HubTuning = {
@@ -69,6 +83,7 @@ export const DEFAULT_HUB_TUNING: HubTuning = {
   now: () => performance.now(),
   metricsIntervalMs: 2_000,
   metricsSampler: null,
+  systemSampler: null,
 };
 
 /** How many WebSocket connections may be open (or opening, or closing) at once unless configured. */
@@ -130,11 +145,15 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     for (const client of plan.destroy) client.ws.terminate();
   }
 
-  /** Encodes each message once per encoding that a client uses, not once per client. */
+  /**
+   * Encodes each message once per encoding that a client uses, not once per client, and only if some client's
+   * subscription admits it: a client watching one process of fifty costs a set lookup per message of the others.
+   */
   function broadcast(message: ServerMessage): void {
     let text: Encoded | null = null;
     let withBinaryOutput: Encoded | null = null;
     for (const client of clients) {
+      if (!admits(client.subscription, message)) continue;
       if (client.binaryOutput) {
         withBinaryOutput ??= client.encode(message);
         client.send(withBinaryOutput);
@@ -151,17 +170,66 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   });
 
-  const metrics = new MetricsFeed(
+  /**
+   * Subscriptions (issue 15): a `metrics` message lists only the processes each client listens to. Clients
+   * whose filters narrow it alike share one narrowed message and its encoding (metrics are never binary).
+   */
+  function deliverMetrics(message: MetricsMessage, recipients: readonly ClientConnection[]): void {
+    const encodedByScope = new Map<string, Encoded>();
+    for (const client of recipients) {
+      const key = processScopeKey(client.subscription);
+      let encoded = encodedByScope.get(key);
+      if (encoded === undefined) {
+        encoded = encode(narrowMetrics(client.subscription, message));
+        encodedByScope.set(key, encoded);
+      }
+      client.send(encoded);
+    }
+    enforceTotalBound();
+  }
+
+  function deliverSystem(message: SystemMessage, recipients: readonly ClientConnection[]): void {
+    const encoded = encode(message);
+    for (const client of recipients) client.send(encoded);
+    enforceTotalBound();
+  }
+
+  const metrics = new IntervalFeed(
     tuning.metricsSampler ?? censusSampler(() => control.list()),
-    broadcast,
-    tuning.metricsIntervalMs,
+    deliverMetrics,
   );
+  const system = new IntervalFeed(tuning.systemSampler ?? new HostSampler(), deliverSystem, {
+    same: sameSystemReading,
+  });
+
+  /** Enrols the client in the metrics and system feeds its subscription asks for, at its interval. */
+  function followFeeds(client: ClientConnection): void {
+    const { types, interval } = client.subscription;
+    if (types.has('metrics')) metrics.watch(client, interval);
+    else metrics.unwatch(client);
+    if (types.has('system')) system.watch(client, interval);
+    else system.unwatch(client);
+  }
+
+  function onSubscriptionRequest(client: ClientConnection, request: SubscriptionRequest): void {
+    const hadEvents = client.subscription.types.has('event');
+    client.subscription = applyRequest(client.subscription, request, tuning.metricsIntervalMs);
+    followFeeds(client);
+    client.send(encode(describeSubscription(client.subscription, Date.now())));
+    // Lifecycle events are subscriber-only, so a client that connects gets no replay of the log; it gets it when
+    // its subscription first takes them in (the viewer subscribes right after `info`), filtered like live ones.
+    if (!hadEvents && client.subscription.types.has('event')) {
+      for (const entry of replayedEvents()) {
+        if (admits(client.subscription, entry)) client.send(client.encode(entry));
+      }
+    }
+  }
 
   const lifecycle = new LifecycleLog();
 
   /**
-   * Lifecycle events (issue 15) go out through here alone, live, and through `replayedEvents` on connect: the
-   * one place that decides which clients receive them. The process's pending output goes first, so a crash
+   * Lifecycle events (issue 15) go out through here alone, live, and through `replayedEvents` when a
+   * subscription takes them in; the subscription filter decides which clients receive them. The process's pending output goes first, so a crash
    * is never reported before the last lines the process wrote.
    */
   function sendEvent(entry: EventMessage): void {
@@ -258,6 +326,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       client,
       client.access,
       runtime,
+      (request) => onSubscriptionRequest(client, request),
     );
   }
 
@@ -268,6 +337,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       tuning.maxBufferedBytes,
       wantsBinaryOutput(request.url ?? ''),
       access,
+      unsubscribed(tuning.metricsIntervalMs),
     );
     // `ws` reports protocol violations (oversized or malformed frames) as an 'error' event right before it
     // closes the connection with the matching code; without a listener the event would crash the server.
@@ -278,7 +348,8 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     ws.on('message', (data, isBinary) => onMessage(client, data, isBinary));
     ws.on('close', () => {
       clients.delete(client);
-      metrics.clientsChanged(clients.size);
+      metrics.unwatch(client);
+      system.unwatch(client);
     });
 
     // Everything from here to `clients.add` runs in one synchronous turn. Flushing first sends every pending
@@ -301,9 +372,9 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     };
     if (runtime !== null) info.runtimeProcesses = true;
     client.send(encode(info));
-    client.replay([...replay, ...replayedEvents()].map((message) => client.encode(message)));
+    client.replay(replay.map((message) => client.encode(message)));
     clients.add(client);
-    metrics.clientsChanged(clients.size);
+    followFeeds(client);
     enforceTotalBound();
   }
 
@@ -358,6 +429,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       closing = true;
       clearInterval(heartbeat);
       metrics.close();
+      system.close();
       unsubscribe();
       batcher.flushAll();
       const closed = [...clients].map(

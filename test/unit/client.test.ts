@@ -309,4 +309,67 @@ describe('LucidLinesClient', () => {
       (globalThis as { WebSocket?: unknown }).WebSocket = saved;
     }
   });
+  // Subscriptions (issue 15) belong to a connection; the client sends them again on every reconnection.
+  it('sends its subscription again on every connection, merged to the requests that make it up', () => {
+    const client = new LucidLinesClient({ url: 'ws://x', WebSocket: FakeSocket, random: () => 0 });
+    assert.equal(client.subscribe({ types: ['system'] }), false, 'not connected yet: sent once connected');
+    latest().serverOpens();
+    assert.deepEqual(
+      latest().sent.map((text) => JSON.parse(text)),
+      [{ type: 'subscribe', types: ['system'] }],
+    );
+
+    assert.equal(client.subscribe({ processes: ['web', 'api'], interval: 1000 }), true);
+    client.unsubscribe({ processes: ['web'] });
+    client.unsubscribe({ processes: ['api', 'db'], types: ['status'], interval: 5000 });
+    latest().serverCloses();
+    mock.timers.tick(0);
+    latest().serverOpens();
+    assert.deepEqual(
+      latest().sent.map((text) => JSON.parse(text)),
+      [
+        { type: 'subscribe', processes: ['web', 'api'], interval: 1000 },
+        { type: 'unsubscribe', processes: ['web', 'api', 'db'], types: ['status'], interval: 5000 },
+      ],
+    );
+
+    client.unsubscribe({ interval: 700 });
+    latest().serverCloses();
+    mock.timers.tick(0);
+    latest().serverOpens();
+    assert.deepEqual(
+      latest().sent.map((text) => JSON.parse(text)),
+      [{ type: 'unsubscribe', interval: 700 }],
+      'a bare unsubscribe forgets the filter and keeps only its interval',
+    );
+
+    client.unsubscribe();
+    latest().serverCloses();
+    mock.timers.tick(0);
+    latest().serverOpens();
+    assert.deepEqual(latest().sent, [], 'nothing to restore');
+  });
+
+  it('dispatches subscription and system messages', () => {
+    const client = new LucidLinesClient({ url: 'ws://x', WebSocket: FakeSocket });
+    const seen: string[] = [];
+    client.on('subscription', (m) => seen.push(`subscription:${m.interval}`));
+    client.on('system', (m) => seen.push(`system:${m.cpu}`));
+    latest().serverOpens();
+    latest().serverSends(
+      JSON.stringify({ type: 'subscription', processes: null, types: null, interval: 500, timestamp: 1 }),
+    );
+    latest().serverSends(
+      JSON.stringify({
+        type: 'system',
+        cpu: 12,
+        cores: 2,
+        memoryUsed: 1,
+        memoryTotal: 2,
+        load: [0, 0, 0],
+        timestamp: 2,
+      }),
+    );
+    assert.deepEqual(seen, ['subscription:500', 'system:12']);
+  });
 });

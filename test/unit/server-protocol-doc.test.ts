@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { decodeClientMessage, decodeServerMessage } from '../../src/protocol.js';
+import { CLIENT_MESSAGE_TYPES, decodeClientMessage, decodeServerMessage } from '../../src/protocol.js';
 
 const doc = readFileSync(
   join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'protocol.md'),
@@ -28,12 +28,14 @@ describe('docs/protocol.md', () => {
     const examples = jsonExamples();
     const serverTypes = new Set<string>();
     const actions = new Set<string>();
+    const clientTypes = new Set<string>();
     for (const example of examples) {
       const parsed = JSON.parse(example) as { type: string; action?: string };
-      if (parsed.type === 'command') {
+      if ((CLIENT_MESSAGE_TYPES as readonly string[]).includes(parsed.type)) {
         const decoded = decodeClientMessage(example);
         assert.ok(decoded.ok, example);
-        actions.add(parsed.action ?? '');
+        clientTypes.add(parsed.type);
+        if (parsed.type === 'command') actions.add(parsed.action ?? '');
       } else {
         const decoded = decodeServerMessage(example);
         assert.ok(decoded.ok, example);
@@ -49,7 +51,10 @@ describe('docs/protocol.md', () => {
       'processes',
       'run',
       'status',
+      'subscription',
+      'system',
     ]);
+    assert.deepEqual([...clientTypes].sort(), [...CLIENT_MESSAGE_TYPES].sort());
     assert.deepEqual([...actions].sort(), [
       'add',
       'input',
