@@ -297,7 +297,7 @@ describe('server protocol', () => {
       control.fail('b', 'b failed');
       await waitUntil('b error', () => client.of('error').length === 1);
       const sequence = client.messages
-        .filter((m) => m.type !== 'info' && m.type !== 'metrics')
+        .filter((m) => m.type !== 'info' && m.type !== 'metrics' && m.type !== 'event')
         .map((m) =>
           m.type === 'process'
             ? `${m.name}:${m.stream}:${m.output.length}`
