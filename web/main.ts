@@ -181,8 +181,11 @@ client.on('run', (message) => {
   scheduleFrame();
 });
 client.on('event', (message) => {
-// Subscriptions (issue 15): the viewer wants everything, `system` included for the host gauge; the client
-// sends this again on every reconnection.
+  update(state, message, changes);
+  scheduleFrame();
+});
+// Subscriptions (issue 15): the viewer wants everything, `system` for the host gauge and `event` for the events
+// panel included; the client sends this again on every reconnection.
 client.subscribe();
 client.on('system', (message) => {
   update(state, message, changes);
