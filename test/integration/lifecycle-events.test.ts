@@ -1,5 +1,6 @@
 // The lifecycle log over a real engine, real processes and real sockets: each event a person would want to
-// know about arrives as an `event` message, and a client that connects later gets the log replayed.
+// know about arrives as an `event` message to the clients that subscribed to them, and a client that subscribes
+// later gets the log replayed.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -48,6 +49,13 @@ function story(client: TestClient, process: string): string[] {
   return events(client, process).map((entry) => `${entry.event}: ${entry.message}`);
 }
 
+/** Lifecycle events are subscriber-only: a client asks for them, and the log is replayed to it then. */
+async function subscribeToEvents(client: TestClient): Promise<void> {
+  await client.opened;
+  client.send({ type: 'subscribe', types: ['event'] });
+  await waitUntil('the subscription', () => client.of('subscription').length === 1);
+}
+
 async function waitForEvent(client: TestClient, process: string, kind: string, count = 1): Promise<void> {
   await waitUntil(
     `${count} "${kind}" event(s) of ${process}; got ${JSON.stringify(story(client, process))}`,
@@ -63,7 +71,7 @@ describe('lifecycle events over a real engine', () => {
     const client = new TestClient(wsUrl(server));
     let later: TestClient | null = null;
     try {
-      await client.opened;
+      await subscribeToEvents(client);
       await supervisor.startAll();
 
       await waitForEvent(client, 'crasher', 'gave-up');
@@ -105,8 +113,9 @@ describe('lifecycle events over a real engine', () => {
       ]);
       assert.ok(events(client).every((entry) => entry.replay === undefined));
 
-      // A client that connects now is told the whole story so far, oldest first, marked as replayed.
+      // A client that subscribes later is told the whole story so far, oldest first, marked as replayed.
       later = new TestClient(wsUrl(server));
+      await subscribeToEvents(later);
       await waitUntil('the replayed log', () => events(later as TestClient).length === events(client).length);
       assert.deepEqual(
         events(later).map(({ replay, ...entry }) => entry),
@@ -116,7 +125,7 @@ describe('lifecycle events over a real engine', () => {
       const firstEvent = later.messages.findIndex((m) => m.type === 'event');
       assert.ok(
         later.messages.slice(firstEvent).every((m) => m.type === 'event'),
-        'the log follows the scrollback replay',
+        'the log follows the subscription',
       );
 
       // The read API answers with the same log, and its documented example has the fields of a real crash.
@@ -146,7 +155,7 @@ describe('lifecycle events over a real engine', () => {
     const server = await start(supervisor);
     const client = new TestClient(wsUrl(server));
     try {
-      await client.opened;
+      await subscribeToEvents(client);
       await supervisor.startAll();
       await waitUntil('both started', () => events(client).filter((e) => e.event === 'started').length === 2);
 

@@ -38,6 +38,15 @@ const system: ServerMessage = {
   load: [0, 0, 0],
   timestamp: 1,
 };
+const crashed = (process: string): ServerMessage => ({
+  type: 'event',
+  event: 'crashed',
+  process,
+  message: 'crashed with exit code 1',
+  exitCode: 1,
+  signal: null,
+  timestamp: 1,
+});
 const processes: ServerMessage = { type: 'processes', processes: [], timestamp: 1 };
 const configError: ServerMessage = { type: 'error', message: 'bad', code: 'CONFIG_INVALID', timestamp: 1 };
 const metrics: MetricsMessage = {
@@ -53,12 +62,19 @@ describe('subscription filter', () => {
       assert.ok(admits(filter, message), message.type);
     }
     assert.equal(admits(filter, system), false, 'system is for subscribers only');
+    assert.equal(admits(filter, crashed('web')), false, 'lifecycle events are for subscribers only');
     assert.equal(filter.interval, DEFAULT_INTERVAL);
   });
 
   it('subscribe replaces the filter; omitted fields mean all, including the subscriber-only types', () => {
     const all = after({ type: 'subscribe' });
     assert.ok(admits(all, system));
+    assert.ok(admits(all, crashed('web')));
+    assert.equal(
+      admits(after({ type: 'subscribe', processes: ['api'] }), crashed('web')),
+      false,
+      'by process',
+    );
     assert.ok(admits(all, output('anything')));
     const narrow = after(
       { type: 'subscribe', processes: ['web'], types: ['process'] },
