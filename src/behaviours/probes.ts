@@ -22,16 +22,12 @@ const ATTEMPT_TIMEOUT_MS = 2000;
 const describeError = (error: unknown): string =>
   String((error as { cause?: { code?: unknown } }).cause?.code ?? (error as Error).message ?? error);
 
-async function httpAttempt(
-  url: string,
-  signal: AbortSignal,
-  timeoutMs = ATTEMPT_TIMEOUT_MS,
-): Promise<ProbeResult> {
+async function httpRequest(url: string, signal: AbortSignal): Promise<ProbeResult> {
   try {
     const response = await fetch(url, {
       // A redirect already shows the server answers; following it could lead anywhere, even off the machine.
       redirect: 'manual',
-      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      signal,
     });
     // The body is not needed; cancelling it releases the connection at once instead of at garbage collection.
     await response.body?.cancel().catch(() => {});
@@ -39,6 +35,36 @@ async function httpAttempt(
     return { ready: false, detail: `${url} answered ${response.status}` };
   } catch (error) {
     return { ready: false, detail: `${url}: ${describeError(error)}` };
+  }
+}
+
+/**
+ * The attempt ends at `timeoutMs` by its own timer, whatever fetch does: fetch follows its signal through a
+ * weak reference, and after a garbage collection an abort can be lost (nodejs/undici#4068), which left a
+ * check of a server that accepted but never answered waiting forever, so the process was never found
+ * unhealthy. The timer also aborts the request, which releases the connection whenever the abort does reach it.
+ */
+async function httpAttempt(
+  url: string,
+  signal: AbortSignal,
+  timeoutMs = ATTEMPT_TIMEOUT_MS,
+): Promise<ProbeResult> {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  if (signal.aborted) abort();
+  signal.addEventListener('abort', abort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<ProbeResult>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve({ ready: false, detail: `${url}: no answer within ${timeoutMs} ms` });
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([httpRequest(url, controller.signal), timedOut]);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', abort);
   }
 }
 
