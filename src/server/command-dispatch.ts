@@ -1,9 +1,10 @@
 import { forbiddenCommandMessage } from '../errors.js';
 import type { CommandTicket, ProcessControl } from '../process/events.js';
-import { type Access, type CommandMessage, decodeClientMessage } from '../protocol.js';
+import { type Access, type CommandMessage, decodeClientMessage, type ServerMessage } from '../protocol.js';
 import type { CommandLimiter } from './command-limiter.js';
 import type { CommandHandler, Reply } from './commands/handler.js';
 import { COMMAND_HANDLERS } from './commands/handlers.js';
+import { answerHistory } from './history.js';
 import { errorMessage } from './server-messages.js';
 
 /**
@@ -17,13 +18,19 @@ export function dispatchCommand(
   control: ProcessControl,
   limiter: CommandLimiter,
   text: string,
-  replyToSender: Reply,
+  replyToSender: (message: ServerMessage) => void,
   owner: object,
   access: Access = 'control',
 ): void {
   const decoded = decodeClientMessage(text);
   if (!decoded.ok) {
     replyToSender(errorMessage(decoded.code, decoded.message));
+    return;
+  }
+  // History (issue 15): a read of output the client may see anyway, so view clients may ask too; it costs
+  // the per-connection token the frame already took, and no command limiter token.
+  if (decoded.value.type === 'history') {
+    replyToSender(answerHistory(control, decoded.value));
     return;
   }
   const command = decoded.value;

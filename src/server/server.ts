@@ -19,6 +19,8 @@ export interface ServerOptions {
   webRoot: string;
   version: string;
   viewerLines: number;
+  /** History (issue 15): lines per process replayed on connect; older ones come by `history` request. */
+  replayLines: number;
   /** Concurrent WebSocket connections beyond which upgrades get 503; `DEFAULT_MAX_CLIENTS` when absent. */
   maxClients?: number;
 }
@@ -94,6 +96,7 @@ export async function startServer(
     wsPath: options.wsPath,
     version: options.version,
     viewerLines: options.viewerLines,
+    replayLines: options.replayLines,
     guard,
     maxClients: options.maxClients ?? DEFAULT_MAX_CLIENTS,
     tuning: { ...DEFAULT_HUB_TUNING, ...tuning },
