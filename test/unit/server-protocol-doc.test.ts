@@ -30,10 +30,12 @@ describe('docs/protocol.md', () => {
     const actions = new Set<string>();
     for (const example of examples) {
       const parsed = JSON.parse(example) as { type: string; action?: string };
-      if (parsed.type === 'command') {
+      // Every server message carries a timestamp and no client message does; `history` is both a request
+      // and its reply, so the type alone does not tell the direction.
+      if (parsed.type === 'command' || !('timestamp' in parsed)) {
         const decoded = decodeClientMessage(example);
         assert.ok(decoded.ok, example);
-        actions.add(parsed.action ?? '');
+        if (parsed.type === 'command') actions.add(parsed.action ?? '');
       } else {
         const decoded = decodeServerMessage(example);
         assert.ok(decoded.ok, example);
@@ -42,6 +44,7 @@ describe('docs/protocol.md', () => {
     }
     assert.deepEqual([...serverTypes].sort(), [
       'error',
+      'history',
       'info',
       'metrics',
       'process',
