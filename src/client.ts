@@ -8,6 +8,8 @@ import {
   decodeServerMessage,
   type ErrorMessage,
   type EventMessage,
+  type HistoryMessage,
+  type HistoryRequest,
   type InfoMessage,
   type MetricsMessage,
   type ProcessesMessage,
@@ -60,6 +62,20 @@ export interface CommandOptions {
   id?: string;
 }
 
+/** History (issue 15): which page of a process's retained output `history` asks for. */
+export interface HistoryOptions {
+  /** A `seq` (of a `process` message, or of a page's oldest chunk): only older output. Omitted: the newest. */
+  before?: number;
+  /** Lines in the page; the server's default is 500 and its maximum 5,000. */
+  limit?: number;
+}
+
+/**
+ * The answer to `history`: the page, or why there is none (the server's `error`, such as UNKNOWN_PROCESS, or
+ * `NOT_CONNECTED` when the request could not be sent or the connection closed before the answer came).
+ */
+export type HistoryResult = { ok: true; page: HistoryMessage } | { ok: false; code: string; message: string };
+
 export type ClientEvents = {
   open: [];
   close: [{ code: number; reason: string; willReconnect: boolean }];
@@ -75,6 +91,8 @@ export type ClientEvents = {
   run: [RunMessage];
   /** Extension (lifecycle events, issue 15): an entry of lucidlines' lifecycle log (see EventMessage). */
   event: [EventMessage];
+  /** History (issue 15): a page answering a `history` request (also resolved by the `history` method). */
+  history: [HistoryMessage];
   /** A frame from the server that failed validation; it is dropped. */
   invalid: [{ code: string; message: string }];
   /** Extension (issue 15): the filter in force, in answer to `subscribe` and `unsubscribe`. */
@@ -158,6 +176,9 @@ export class LucidLinesClient {
   #timer: ReturnType<typeof setTimeout> | null = null;
   #closed = false;
   readonly #subscriptions = new SubscriptionMemory();
+  /** History (issue 15): requests awaiting their page, by the `id` the client gave them. */
+  readonly #historyWaiting = new Map<string, (result: HistoryResult) => void>();
+  #historyIds = 0;
 
   constructor(options: LucidLinesClientOptions) {
     const WebSocketClass =
@@ -264,6 +285,40 @@ export class LucidLinesClient {
     return this.#request({ type: 'unsubscribe', ...options });
   }
 
+  /**
+   * History (issue 15): one page of a process's retained output older than `before`. Page back by passing the
+   * `seq` of the oldest chunk received as the next `before`, until the page says `more: false`.
+   */
+  history(name: string, options: HistoryOptions = {}): Promise<HistoryResult> {
+    const id = `history-${++this.#historyIds}`;
+    const request: HistoryRequest = { type: 'history', target: name, id };
+    if (options.before !== undefined) request.before = options.before;
+    if (options.limit !== undefined) request.limit = options.limit;
+    if (this.#socket === null || this.#socket.readyState !== OPEN) {
+      return Promise.resolve({ ok: false, code: 'NOT_CONNECTED', message: 'The client is not connected.' });
+    }
+    this.#socket.send(JSON.stringify(request));
+    return new Promise((resolve) => this.#historyWaiting.set(id, resolve));
+  }
+
+  /** A closed connection never answers: every request still waiting gets NOT_CONNECTED. */
+  #abandonHistory(): void {
+    const waiting = [...this.#historyWaiting.values()];
+    this.#historyWaiting.clear();
+    for (const resolve of waiting) {
+      resolve({ ok: false, code: 'NOT_CONNECTED', message: 'The connection closed before the answer came.' });
+    }
+  }
+
+  /** Settles the `history` request an answer names by its id, if this client is waiting for it. */
+  #settleHistory(id: string | undefined, result: HistoryResult): void {
+    if (id === undefined) return;
+    const resolve = this.#historyWaiting.get(id);
+    if (resolve === undefined) return;
+    this.#historyWaiting.delete(id);
+    resolve(result);
+  }
+
   /** Closes the connection cleanly and stops reconnecting. */
   close(): void {
     this.#closed = true;
@@ -307,6 +362,7 @@ export class LucidLinesClient {
     socket.onclose = (event) => {
       if (this.#socket !== socket) return;
       this.#socket = null;
+      this.#abandonHistory();
       const willReconnect = !this.#closed && this.#reconnect !== null;
       this.#emit('close', { code: event.code, reason: event.reason, willReconnect });
       if (willReconnect) this.#scheduleReconnect();
@@ -348,6 +404,9 @@ export class LucidLinesClient {
         this.#emit('status', message);
         break;
       case 'error':
+        for (const id of message.ids ?? []) {
+          this.#settleHistory(id, { ok: false, code: message.code ?? 'ERROR', message: message.message });
+        }
         this.#emit('error', message);
         break;
       case 'processes':
@@ -367,6 +426,10 @@ export class LucidLinesClient {
         break;
       case 'system':
         this.#emit('system', message);
+        break;
+      case 'history':
+        this.#settleHistory(message.id, { ok: true, page: message });
+        this.#emit('history', message);
         break;
     }
   }

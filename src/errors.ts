@@ -702,6 +702,16 @@ export function instanceUnreachableMessage(address: string, reason: string): str
   });
 }
 
+/** History (issue 15): `lucidlines logs` could not page back through the older output of a process. */
+export function olderOutputFailedMessage(reason: string): string {
+  return format({
+    title: 'OLDER OUTPUT NOT LOADED',
+    body: `The newest lines arrived, but asking for the older ones failed: ${reason}`,
+    wayOut:
+      'lucidlines may be shutting down; run the command again, or use --lines to ask for the newest lines only.',
+  });
+}
+
 export function unknownProcessesMessage(names: readonly string[], known: readonly string[]): string {
   return format({
     title: names.length === 1 ? 'NO SUCH PROCESS' : 'NO SUCH PROCESSES',

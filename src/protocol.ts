@@ -97,6 +97,11 @@ export interface ProcessOutputMessage {
   stream?: OutputStream;
   /** Extension: true on messages that replay retained scrollback to a client that just connected. */
   replay?: boolean;
+  /**
+   * Extension (history, issue 15): the position of the message's first chunk of output. Strictly increasing
+   * per process (positions of different processes interleave); a `history` request's `before` is one.
+   */
+  seq?: number;
 }
 
 export interface StatusMessage {
@@ -334,6 +339,41 @@ export interface SystemMessage {
   timestamp: number;
 }
 
+/** Extension (history, issue 15): one retained piece of output in a `history` reply. */
+export interface HistoryChunk {
+  stream: OutputStream;
+  output: string;
+  /** Its position; see `ProcessOutputMessage.seq`. */
+  seq: number;
+  timestamp: number;
+}
+
+/** Extension (history, issue 15): a run start within the range of a `history` reply (see `RunMessage`). */
+export interface HistoryRun {
+  run: number;
+  pid: number | null;
+  reason: StartReason;
+  timestamp: number;
+  /** Its position among the chunks: it came after every chunk of a smaller `seq`. */
+  seq: number;
+}
+
+/**
+ * Extension (history, issue 15): the answer to a `history` request, sent to the requester only. `chunks` are
+ * the newest retained chunks older than the request's `before`, oldest first, whole (as the scrollback keeps
+ * them); `runs` the run starts among them; `more` whether older output is still retained.
+ */
+export interface HistoryMessage {
+  type: 'history';
+  process: string;
+  chunks: HistoryChunk[];
+  runs: HistoryRun[];
+  more: boolean;
+  timestamp: number;
+  /** The request's `id`, when it carried one. */
+  id?: string;
+}
+
 export type ServerMessage =
   | InfoMessage
   | ProcessOutputMessage
@@ -344,7 +384,8 @@ export type ServerMessage =
   | RunMessage
   | EventMessage
   | SubscriptionMessage
-  | SystemMessage;
+  | SystemMessage
+  | HistoryMessage;
 
 export const TARGETED_ACTIONS = [
   'restart',
@@ -429,10 +470,35 @@ export interface SubscriptionRequest {
   interval?: number;
 }
 
-export type ClientMessage = CommandMessage | SubscriptionRequest;
+/**
+ * Extension (history, issue 15): asks for one process's retained output older than `before` (a `seq`; omitted:
+ * the newest), at most `limit` lines (default HISTORY_DEFAULT_LIMIT, clamped to HISTORY_MAX_LIMIT). Answered
+ * with a `history` message to the sender alone, or an `error` (UNKNOWN_PROCESS, INVALID_MESSAGE).
+ */
+export interface HistoryRequest {
+  type: 'history';
+  target: string;
+  before?: number;
+  limit?: number;
+  /** Echoed in the reply, so a client can match answers to requests; 1 to COMMAND_ID_MAX_LENGTH characters. */
+  id?: string;
+}
+
+/** Lines in a `history` page when the request names no `limit`. */
+export const HISTORY_DEFAULT_LIMIT = 500;
+/** The most lines one `history` page holds; a larger `limit` is clamped to it. */
+export const HISTORY_MAX_LIMIT = 5_000;
+/**
+ * The most UTF-8 bytes of output one `history` page holds, whatever its `limit`: 500 lines of a minified
+ * bundle must not become a 100 MB frame. A page always holds at least one chunk, so paging back always
+ * progresses; one chunk is bounded by the scrollback's own limits.
+ */
+export const HISTORY_MAX_BYTES = 1024 * 1024;
+
+export type ClientMessage = CommandMessage | SubscriptionRequest | HistoryRequest;
 
 /** The `type`s a client may send; see CLIENT_MESSAGE_DECODERS for how each is validated. */
-export const CLIENT_MESSAGE_TYPES = ['command', 'subscribe', 'unsubscribe'] as const;
+export const CLIENT_MESSAGE_TYPES = ['command', 'subscribe', 'unsubscribe', 'history'] as const;
 export type ClientMessageType = (typeof CLIENT_MESSAGE_TYPES)[number];
 
 /** WebSocket close codes the server uses, beyond the standard 1000/1001. */
@@ -499,6 +565,7 @@ const CLIENT_MESSAGE_DECODERS: Record<
   command: decodeCommand,
   subscribe: decodeSubscriptionRequest,
   unsubscribe: decodeSubscriptionRequest,
+  history: decodeHistoryRequest,
 };
 
 /** Extension (subscriptions, issue 15): both messages share their fields; see SubscriptionRequest. */
@@ -562,6 +629,34 @@ function decodeCommand(data: Record<string, unknown>): Decoded<ClientMessage> {
   return fail('UNKNOWN_ACTION', `Unknown action ${JSON.stringify(action)}; expected one of ${known}.`);
 }
 
+/** Extension (history, issue 15): see `HistoryRequest`. */
+function decodeHistoryRequest(data: Record<string, unknown>): Decoded<ClientMessage> {
+  const { target, before, limit, id } = data;
+  if (typeof target !== 'string' || target.length === 0) {
+    return fail('INVALID_MESSAGE', 'A "history" request needs a "target" naming a process.');
+  }
+  if (before !== undefined && !(Number.isSafeInteger(before) && (before as number) >= 0)) {
+    return fail(
+      'INVALID_MESSAGE',
+      'The field "before" must be a whole number from 0 (a "seq") when present.',
+    );
+  }
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && (limit as number) >= 1)) {
+    return fail('INVALID_MESSAGE', 'The field "limit" must be a whole number from 1 when present.');
+  }
+  if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > COMMAND_ID_MAX_LENGTH)) {
+    return fail(
+      'INVALID_MESSAGE',
+      `The field "id" must be a string of 1 to ${COMMAND_ID_MAX_LENGTH} characters when present.`,
+    );
+  }
+  const request: HistoryRequest = { type: 'history', target };
+  if (before !== undefined) request.before = before as number;
+  if (limit !== undefined) request.limit = Math.min(limit as number, HISTORY_MAX_LIMIT);
+  if (id !== undefined) request.id = id;
+  return { ok: true, value: request };
+}
+
 function decodeInput(target: unknown, data: unknown): Decoded<ClientMessage> {
   if (typeof target !== 'string' || target.length === 0) {
     return fail('INVALID_MESSAGE', 'The action "input" needs a "target" naming a process.');
@@ -612,6 +707,27 @@ function isProcessMetrics(value: unknown): value is ProcessMetrics {
     (value.memory === null || typeof value.memory === 'number') &&
     typeof value.uptime === 'number' &&
     typeof value.restarts === 'number'
+  );
+}
+
+function isHistoryChunk(value: unknown): value is HistoryChunk {
+  return (
+    isRecord(value) &&
+    includes(OUTPUT_STREAMS, value.stream) &&
+    typeof value.output === 'string' &&
+    typeof value.seq === 'number' &&
+    typeof value.timestamp === 'number'
+  );
+}
+
+function isHistoryRun(value: unknown): value is HistoryRun {
+  return (
+    isRecord(value) &&
+    typeof value.run === 'number' &&
+    (value.pid === null || typeof value.pid === 'number') &&
+    includes(START_REASONS, value.reason) &&
+    typeof value.timestamp === 'number' &&
+    typeof value.seq === 'number'
   );
 }
 
@@ -713,7 +829,8 @@ function validateServerMessage(data: unknown): Decoded<ServerMessage> {
         typeof data.name === 'string' &&
         typeof data.output === 'string' &&
         (data.stream === undefined || includes(OUTPUT_STREAMS, data.stream)) &&
-        (data.replay === undefined || typeof data.replay === 'boolean')
+        (data.replay === undefined || typeof data.replay === 'boolean') &&
+        (data.seq === undefined || typeof data.seq === 'number')
       ) {
         return { ok: true, value: data as unknown as ProcessOutputMessage };
       }
@@ -806,6 +923,19 @@ function validateServerMessage(data: unknown): Decoded<ServerMessage> {
         data.load.every((value) => typeof value === 'number')
       ) {
         return { ok: true, value: data as unknown as SystemMessage };
+      }
+      break;
+    case 'history':
+      if (
+        typeof data.process === 'string' &&
+        Array.isArray(data.chunks) &&
+        data.chunks.every(isHistoryChunk) &&
+        Array.isArray(data.runs) &&
+        data.runs.every(isHistoryRun) &&
+        typeof data.more === 'boolean' &&
+        (data.id === undefined || typeof data.id === 'string')
+      ) {
+        return { ok: true, value: data as unknown as HistoryMessage };
       }
       break;
     default:

@@ -12,12 +12,14 @@ import { type CompiledQuery, compileQuery, MatchIndex } from './search.js';
 import { type ShortcutAction, shortcutFor } from './shortcuts.js';
 import { socketUrl } from './socket-url.js';
 import {
+  beginLoadingOlder,
   type Changes,
   clearLines,
   createState,
   emptyChanges,
   hasError,
   markRead,
+  olderLinesFailed,
   type ProcessState,
   update,
 } from './store.js';
@@ -254,6 +256,7 @@ function renderFrame(): void {
   const source = rowSource(ring);
   pane.render(source, paneOptions(), frameChanges.changedLines);
   reportShown(source.count);
+  loadOlderAtTop();
 
   if (frameChanges.sidebar) renderChrome();
   if (frameChanges.events && !ui.events.hidden) eventsPanel.render(state.events);
@@ -283,6 +286,48 @@ function reportShown(rows: number): void {
   for (const [key, value] of Object.entries(shown)) {
     if (ui.output.dataset[key] !== value) ui.output.dataset[key] = value;
   }
+}
+
+// History (issue 15): when the user scrolls to the top of one process's output, the page of older lines is
+// asked for and put in front without moving what they look at. The "All" view does not load older lines (see
+// prependHistory in store.ts); its marker stays empty.
+
+/** Lines asked for per page: a few screens, small enough to arrive at once. */
+const OLDER_PAGE_LINES = 500;
+
+const historyMarker = document.createElement('div');
+historyMarker.className = 'history-marker';
+historyMarker.setAttribute('aria-live', 'polite');
+ui.output.before(historyMarker);
+
+function loadOlderAtTop(): void {
+  const process = selectedProcess();
+  const before = process !== undefined && pane.atTop ? beginLoadingOlder(process) : null;
+  if (process !== undefined && before !== null) {
+    const { name } = process;
+    void client.history(name, { before, limit: OLDER_PAGE_LINES }).then((result) => {
+      if (result.ok) update(state, result.page, changes);
+      else olderLinesFailed(state, name, changes);
+      scheduleFrame();
+    });
+  }
+  reportOlder(process);
+}
+
+/**
+ * Says where loading older lines stands, on the output element (`data-history`, for tests and scripts) and in
+ * the marker above it, which shows only what matters at the top: loading, the beginning, or why not more.
+ */
+function reportOlder(process: ProcessState | undefined): void {
+  const older = process?.older.state ?? '';
+  if (ui.output.dataset.history !== older) ui.output.dataset.history = older;
+  let text = '';
+  if (older === 'loading') text = 'loading older lines…';
+  else if (pane.atTop && older === 'complete') text = 'beginning of scrollback';
+  else if (pane.atTop && older === 'full')
+    text = `older lines not loaded: the viewer keeps ${state.lineLimit} lines per process`;
+  else if (pane.atTop && older === 'failed') text = 'older lines could not be loaded';
+  if (historyMarker.textContent !== text) historyMarker.textContent = text;
 }
 
 function health(): { health: Health; errors: number } {

@@ -64,16 +64,22 @@ export class MatchIndex<T extends { text: string }> {
   #head = 0;
   #compacted = 0;
   #scannedTo = 0;
+  /** The ring's first position at the last full scan; older lines put in front later need a rescan. */
+  #scannedFrom = 0;
 
-  /** Brings the index up to date with the ring; a different ring or matcher means a full rescan. */
+  /**
+   * Brings the index up to date with the ring; a different ring or matcher, or older lines put in front of
+   * the ring (history), means a full rescan.
+   */
   sync(ring: Ring<T>, matcher: Matcher, changed: Iterable<T>): void {
-    if (ring !== this.#ring || matcher !== this.#matcher) {
+    if (ring !== this.#ring || matcher !== this.#matcher || ring.start < this.#scannedFrom) {
       this.#ring = ring;
       this.#matcher = matcher;
       this.#positions = [];
       this.#head = 0;
       this.#compacted = 0;
       this.#scannedTo = ring.start;
+      this.#scannedFrom = ring.start;
     } else {
       this.#recheck(ring, matcher, changed);
     }

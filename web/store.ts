@@ -11,6 +11,7 @@ import type {
   ErrorMessage,
   EventMessage,
   Health,
+  HistoryMessage,
   MetricsMessage,
   OutputStream,
   ProcessesMessage,
@@ -27,6 +28,22 @@ import { type Line, LineAssembler, type LineEvents } from './line-model.js';
 import { Ring } from './ring.js';
 
 const DEFAULT_VIEWER_LINES = 100_000;
+
+/**
+ * History (issue 15): where loading a process's older lines stands. `more`: older output may be retained on
+ * the server (asked for once the user scrolls to the top); `loading`: a page was asked for; `complete`: the
+ * server holds nothing older; `full`: the viewer keeps no more lines for the process (its line limit), so
+ * older ones are not loaded; `cleared`: the user cleared the view, which older lines must not undo;
+ * `failed`: the request went unanswered (the connection closed) or was refused; `unsupported`: the server
+ * puts no `seq` on its output, so there is nothing to ask with.
+ */
+export type OlderLinesState = 'more' | 'loading' | 'complete' | 'full' | 'cleared' | 'failed' | 'unsupported';
+
+export interface OlderLines {
+  state: OlderLinesState;
+  /** The `seq` of the oldest output shown, the `before` of the next page; null until output arrived. */
+  before: number | null;
+}
 const MAX_RECENT_ERRORS = 20;
 /** As many lifecycle events as the server keeps, so a reconnect shows the same list as before. */
 const MAX_EVENTS = 500;
@@ -62,6 +79,8 @@ export interface ProcessState {
   metrics: { cpu: number | null; memory: number | null } | null;
   /** The process's colour (0–7) from a hash of its name, the same as in the terminal. */
   readonly colorIndex: number;
+  /** History (issue 15): loading the lines older than the oldest shown. */
+  older: OlderLines;
   readonly assemblers: Record<OutputStream, LineAssembler>;
 }
 
@@ -132,6 +151,7 @@ function createProcess(state: ViewerState, name: string): ProcessState {
     stdin: false,
     metrics: null,
     colorIndex: processColorIndex(name),
+    older: { state: 'more', before: null },
     assemblers: { stdout: new LineAssembler(name, 'stdout'), stderr: new LineAssembler(name, 'stderr') },
   };
 }
@@ -204,6 +224,7 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
         },
       };
       process.assemblers[message.stream ?? 'stdout'].feed(message.output, message.timestamp, events);
+      noteOldestSeq(process, message.seq);
       changes.lines = true;
       if (message.replay !== true && !process.unread) {
         process.unread = true;
@@ -245,7 +266,91 @@ export function update(state: ViewerState, message: ServerMessage, changes: Chan
       state.system = message;
       changes.sidebar = true;
       break;
+    case 'history':
+      prependHistory(state, message, changes);
+      break;
   }
+}
+
+/**
+ * History (issue 15): the first output of a process since `info` is the oldest it shows, so its `seq` is
+ * where the first page of older lines ends. A server that sends no `seq` cannot be asked for history.
+ */
+function noteOldestSeq(process: ProcessState, seq: number | undefined): void {
+  if (process.older.before !== null || process.older.state !== 'more') return;
+  if (seq === undefined) process.older.state = 'unsupported';
+  else process.older.before = seq;
+}
+
+/**
+ * History (issue 15): marks the page before the oldest shown line as asked for and returns its `before`, or
+ * null when there is nothing to ask for (no older output, a request under way, or no room for more lines).
+ */
+export function beginLoadingOlder(process: ProcessState): number | null {
+  const { older } = process;
+  if (older.state !== 'more' || older.before === null) return null;
+  if (process.lines.length >= process.lines.capacity) {
+    older.state = 'full';
+    return null;
+  }
+  older.state = 'loading';
+  return older.before;
+}
+
+/** History (issue 15): a requested page did not come; the marker says so and no request repeats it. */
+export function olderLinesFailed(state: ViewerState, name: string, changes: Changes): void {
+  const process = state.processes.get(name);
+  if (process?.older.state !== 'loading') return;
+  process.older.state = 'failed';
+  changes.lines = true;
+}
+
+/**
+ * History (issue 15): puts a page of older output in front of the process's lines, rebuilt into lines with
+ * assemblers of its own (the page ends where the shown output begins) and with its run separators. The
+ * "All" view is left as it is: it lists every process's lines in arrival order, and one process's older
+ * lines put in front of it would sit before other processes' lines that were written earlier.
+ */
+function prependHistory(state: ViewerState, message: HistoryMessage, changes: Changes): void {
+  const process = state.processes.get(message.process);
+  // A page nobody waits for (its process was replaced by a new `info`) is dropped.
+  if (process === undefined || process.older.state !== 'loading') return;
+  const lines = linesOfPage(process.name, message);
+  let prepended = 0;
+  for (let index = lines.length - 1; index >= 0; index--) {
+    if (!process.lines.prepend(lines[index] as Line)) break;
+    prepended++;
+  }
+  const first = message.chunks[0];
+  if (prepended < lines.length) process.older.state = 'full';
+  else process.older.state = message.more ? 'more' : 'complete';
+  if (first !== undefined) process.older.before = first.seq;
+  changes.lines = true;
+}
+
+/** The display lines of a page: its chunks and its run separators, merged by `seq`. */
+function linesOfPage(name: string, message: HistoryMessage): Line[] {
+  const lines: Line[] = [];
+  const events: LineEvents = { added: (line) => lines.push(line), changed: () => {} };
+  let assemblers = { stdout: new LineAssembler(name, 'stdout'), stderr: new LineAssembler(name, 'stderr') };
+  let nextRun = 0;
+  const runsBefore = (seq: number) => {
+    for (
+      let start = message.runs[nextRun];
+      start !== undefined && start.seq < seq;
+      start = message.runs[++nextRun]
+    ) {
+      if (start.run <= 1) continue;
+      assemblers = { stdout: new LineAssembler(name, 'stdout'), stderr: new LineAssembler(name, 'stderr') };
+      lines.push(separatorLine(name, start));
+    }
+  };
+  for (const chunk of message.chunks) {
+    runsBefore(chunk.seq);
+    assemblers[chunk.stream].feed(chunk.output, chunk.timestamp, events);
+  }
+  runsBefore(Number.POSITIVE_INFINITY);
+  return lines;
 }
 
 /**
@@ -305,19 +410,24 @@ function addRunSeparator(state: ViewerState, process: ProcessState, message: Run
   const { name } = process;
   process.assemblers.stdout = new LineAssembler(name, 'stdout');
   process.assemblers.stderr = new LineAssembler(name, 'stderr');
-  const text = runSeparator(message.timestamp, message.reason, message.pid, message.run);
-  const line: Line = {
+  const line = separatorLine(name, message);
+  process.lines.push(line);
+  state.all.push(line);
+}
+
+/** The separator line of a run start, live or from a history page. */
+function separatorLine(name: string, start: Pick<RunMessage, 'timestamp' | 'reason' | 'pid' | 'run'>): Line {
+  const text = runSeparator(start.timestamp, start.reason, start.pid, start.run);
+  return {
     name,
     stream: 'stdout',
-    timestamp: message.timestamp,
+    timestamp: start.timestamp,
     segments: [{ text, style: DEFAULT_STYLE }],
     text,
     revision: 0,
     open: false,
-    run: message.run,
+    run: start.run,
   };
-  process.lines.push(line);
-  state.all.push(line);
 }
 
 export function markRead(state: ViewerState, name: string, changes: Changes): void {
@@ -339,7 +449,11 @@ export function clearLines(state: ViewerState, name: string | null, changes: Cha
   }
   state.all = all;
   for (const process of state.processes.values()) {
-    if (name === null || process.name === name) process.lines = new Ring(state.lineLimit);
+    if (name === null || process.name === name) {
+      process.lines = new Ring(state.lineLimit);
+      // History (issue 15): what the user cleared is not loaded back when they scroll to the top.
+      process.older.state = 'cleared';
+    }
   }
   changes.lines = true;
   changes.reset = true;

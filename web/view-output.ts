@@ -12,7 +12,8 @@ export interface RowSource {
   readonly count: number;
   /**
    * A counter of the rows ever dropped from the front of this sequence: when it grows by n while the user
-   * reads back, the pane scrolls up by n rows so the text under their eyes stays put.
+   * reads back, the pane scrolls up by n rows so the text under their eyes stays put. It shrinks by n when n
+   * older rows are put in front (history), and the pane scrolls down by n rows for the same reason.
    */
   readonly dropped: number;
   line(row: number): Line | undefined;
@@ -77,6 +78,11 @@ export class OutputPane {
     return this.#follow;
   }
 
+  /** History (issue 15): the first row is in view, so the user has reached the top of what is shown. */
+  get atTop(): boolean {
+    return this.#scroller.scrollTop < this.#rowHeight;
+  }
+
   setFollow(follow: boolean): void {
     this.#follow = follow;
     this.#onChange();
@@ -114,15 +120,17 @@ export class OutputPane {
       this.#optionsKey = options.key;
       this.#dropRows();
     }
+    // The height comes first: rows put in front make the content taller, and the scroll position that keeps
+    // the same text in view would be clamped to the old height.
+    this.#spacer.style.height = `${contentHeight(source.count, this.#rowHeight)}px`;
     if (source.key !== this.#sourceKey) {
       this.#sourceKey = source.key;
       this.#dropRows();
-    } else if (!this.#follow && source.dropped > this.#dropped) {
+    } else if (!this.#follow && source.dropped !== this.#dropped) {
       scroller.scrollTop -= (source.dropped - this.#dropped) * this.#rowHeight;
     }
     this.#dropped = source.dropped;
 
-    this.#spacer.style.height = `${contentHeight(source.count, this.#rowHeight)}px`;
     if (this.#follow) scroller.scrollTop = scroller.scrollHeight;
     const window = rowWindow({
       scrollTop: scroller.scrollTop,

@@ -4,7 +4,12 @@
 
 import { parseArgs } from 'node:util';
 import { Chalk } from 'chalk';
-import { clientUsageMessage, invalidGrepMessage, unknownProcessesMessage } from '../errors.js';
+import {
+  clientUsageMessage,
+  invalidGrepMessage,
+  olderOutputFailedMessage,
+  unknownProcessesMessage,
+} from '../errors.js';
 import { renderLogHtml } from '../output/html-export.js';
 import type { OutputChunk, ProcessSnapshot, SupervisorListener } from '../process/events.js';
 import type { InfoMessage, ProcessOutputMessage } from '../protocol.js';
@@ -13,6 +18,7 @@ import { attachTerminalPrinter } from '../terminal/printer.js';
 import { connectToInstance } from './instance-connection.js';
 import { type CliIo, EXIT_FAILURE, EXIT_NO_INSTANCE, EXIT_OK, EXIT_USAGE, print } from './io.js';
 import { LineCollector, type LogLine, plainLine } from './log-lines.js';
+import { withOlderOutput } from './older-output.js';
 import { readArgs, URL_OPTION } from './subcommand-args.js';
 
 const OPTIONS = {
@@ -158,7 +164,12 @@ export async function runLogs(io: CliIo, argv: string[]): Promise<number> {
     print(io.stderr, connection.message);
     return EXIT_NO_INSTANCE;
   }
-  const { client, info, replay } = connection.session;
+  const { client, info } = connection.session;
+  // Live output that arrives while older output is paged in is kept, for --follow to print after it.
+  const arrivedLive: ProcessOutputMessage[] = [];
+  const offArrivedLive = client.on('process', (message) => {
+    if (message.replay !== true) arrivedLive.push(message);
+  });
   const known = info.processes.map((process) => process.name);
   const unknown = options.names.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
@@ -169,15 +180,37 @@ export async function runLogs(io: CliIo, argv: string[]): Promise<number> {
   const wanted = (name: string) => options.names.length === 0 || options.names.includes(name);
 
   if (options.html) {
-    client.close();
     const [name, ...others] = options.names.length > 0 ? options.names : known;
     if (name === undefined || others.length > 0) {
+      client.close();
       print(io.stderr, clientUsageMessage('logs', '--html writes the page of one process: name it.'));
       return EXIT_USAGE;
     }
-    print(io.stdout, htmlPage(name, replay, options.lines));
+    const scrollback = await withOlderOutput(client, connection.session.replay, [name], options.lines);
+    client.close();
+    if (!scrollback.ok) {
+      print(io.stderr, olderOutputFailedMessage(scrollback.message));
+      return EXIT_FAILURE;
+    }
+    print(io.stdout, htmlPage(name, scrollback.messages, options.lines));
     return EXIT_OK;
   }
+
+  // History (issue 15): the replay holds only the newest `replayLines` lines per process; what the user asked
+  // for may reach further back, so the rest of the retained output is paged in first. With --grep every line
+  // may match, so all of it is needed; otherwise --lines says how far back is enough.
+  const older = await withOlderOutput(
+    client,
+    connection.session.replay,
+    known.filter(wanted),
+    options.grep === null ? options.lines : null,
+  );
+  if (!older.ok) {
+    client.close();
+    print(io.stderr, olderOutputFailedMessage(older.message));
+    return EXIT_FAILURE;
+  }
+  const replay = older.messages;
 
   const selected = (line: LogLine) =>
     wanted(line.name) && (options.grep === null || options.grep.test(plainLine(line)));
@@ -200,9 +233,12 @@ export async function runLogs(io: CliIo, argv: string[]): Promise<number> {
   const stopped = new Promise<void>((resolve) => {
     stop = resolve;
   });
-  client.on('process', (message) => {
+  offArrivedLive();
+  const printLive = (message: ProcessOutputMessage) => {
     for (const line of collector.push(message)) if (selected(line)) printer.print(line);
-  });
+  };
+  for (const message of arrivedLive) printLive(message);
+  client.on('process', printLive);
   client.on('close', stop);
   for (const signal of FOLLOW_STOP_SIGNALS) io.signals.on(signal, stop);
   await stopped;

@@ -161,6 +161,7 @@ export async function runProcesses(
           webRoot: path.join(pkg.root, 'dist', 'web'),
           version: pkg.version,
           viewerLines: settings.viewerLines,
+          replayLines: settings.replayLines,
           maxClients: settings.maxClients,
           runtimeProcesses: settings.allowRuntimeProcesses
             ? runtimeProcesses(supervisor, {

@@ -417,6 +417,14 @@ export const SETTINGS = {
     description: 'Lines the browser viewer keeps per process before dropping the oldest.',
     shape: 'integer ≥ 1',
   }),
+  // History (issue 15): older lines come by `history` request instead of with every connection.
+  replayLines: field({
+    schema: atLeastOne(),
+    default: 1_000,
+    description:
+      'Lines per process replayed to a viewer or client that connects; older retained lines are loaded on request (scrolling up in the viewer).',
+    shape: 'integer ≥ 1',
+  }),
   maxClients: field({
     schema: atLeastOne(),
     default: 256,

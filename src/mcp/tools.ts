@@ -8,10 +8,11 @@
 import { reachedGoal, sendAndSettle } from '../cli/command-settlement.js';
 import type { Connection, InstanceSession } from '../cli/instance-connection.js';
 import { LineCollector, type LogLine, plainLine } from '../cli/log-lines.js';
+import { withOlderOutput } from '../cli/older-output.js';
 import { statusEntries } from '../cli/status.js';
 import { instanceClosedMessage, unknownProcessesMessage } from '../errors.js';
 import { PlainTextStripper } from '../output/plain-text.js';
-import type { TargetedAction } from '../protocol.js';
+import type { ProcessOutputMessage, TargetedAction } from '../protocol.js';
 
 export interface ToolAnswer {
   text: string;
@@ -58,9 +59,9 @@ export function listProcesses(context: ToolContext): Promise<ToolAnswer> {
   }));
 }
 
-function scrollbackLines(session: InstanceSession, name: string, now: number): LogLine[] {
+function scrollbackLines(replay: readonly ProcessOutputMessage[], name: string, now: number): LogLine[] {
   const collector = new LineCollector();
-  const lines = session.replay
+  const lines = replay
     .filter((message) => message.name === name)
     .flatMap((message) => collector.push(message));
   return [...lines, ...collector.flush(now)];
@@ -107,7 +108,12 @@ export function readLogs(context: ToolContext, args: ReadLogsArgs): Promise<Tool
   }
   return withSession(context, args.name, async (session) => {
     const since = args.since;
-    const texts = scrollbackLines(session, args.name, context.now())
+    // History (issue 15): the replay holds only the newest `replayLines` lines; older ones are paged in, all
+    // of them when a filter may pick any line.
+    const enough = pattern === null && since === undefined ? (args.lines ?? DEFAULT_READ_LINES) : null;
+    const scrollback = await withOlderOutput(session.client, session.replay, [args.name], enough);
+    if (!scrollback.ok) return failure(scrollback.message);
+    const texts = scrollbackLines(scrollback.messages, args.name, context.now())
       .filter((line) => since === undefined || line.timestamp >= since)
       .map(plainLine);
     const selected =
@@ -151,7 +157,7 @@ export function waitForOutput(context: ToolContext, args: WaitForOutputArgs): Pr
   const timeout = Math.min(Math.max(0, args.timeout), MAX_WAIT_MS);
   return withSession(context, args.name, async (session) => {
     if (args.includeRecent === true) {
-      const recent = scrollbackLines(session, args.name, context.now()).map(plainLine);
+      const recent = scrollbackLines(session.replay, args.name, context.now()).map(plainLine);
       const match = recent.reverse().find((line) => pattern.test(line));
       if (match !== undefined) return { text: `Matched (in recent output): ${match}`, isError: false };
     }

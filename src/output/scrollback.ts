@@ -14,7 +14,8 @@ interface Entry {
   ticket: RetainedTicket | null;
 }
 
-function countLines(text: string): number {
+/** The lines of a chunk, as the scrollback bounds count them; the history pages and the replay count alike. */
+export function countLines(text: string): number {
   let lines = 0;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
   // A chunk that ends without "\n" (a flushed partial line, or a piece of a cut long line) is counted as a

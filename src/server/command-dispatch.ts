@@ -5,11 +5,13 @@ import {
   type Access,
   type CommandMessage,
   decodeClientMessage,
+  type ServerMessage,
   type SubscriptionRequest,
 } from '../protocol.js';
 import type { CommandLimiter } from './command-limiter.js';
 import type { CommandHandler, Reply } from './commands/handler.js';
 import { COMMAND_HANDLERS } from './commands/handlers.js';
+import { answerHistory } from './history.js';
 import { errorMessage } from './server-messages.js';
 
 /**
@@ -23,7 +25,7 @@ export function dispatchCommand(
   control: ProcessControl,
   limiter: CommandLimiter,
   text: string,
-  replyToSender: Reply,
+  replyToSender: (message: ServerMessage) => void,
   owner: object,
   access: Access,
   runtime: RuntimeProcesses | null,
@@ -32,6 +34,12 @@ export function dispatchCommand(
   const decoded = decodeClientMessage(text);
   if (!decoded.ok) {
     replyToSender(errorMessage(decoded.code, decoded.message));
+    return;
+  }
+  // History (issue 15): a read of output the client may see anyway, so view clients may ask too; it costs
+  // the per-connection token the frame already took, and no command limiter token.
+  if (decoded.value.type === 'history') {
+    replyToSender(answerHistory(control, decoded.value));
     return;
   }
   // Subscriptions (issue 15) only shape what this client receives, so a view client may send them too.

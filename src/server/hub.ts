@@ -20,6 +20,7 @@ import { planEvictions } from './backlog-bound.js';
 import { ClientConnection } from './client-connection.js';
 import { dispatchCommand } from './command-dispatch.js';
 import { CommandLimiter, type CommandRates } from './command-limiter.js';
+import { replayTail } from './history.js';
 import { IntervalFeed, type Sampler } from './metrics-feed.js';
 import { type BatchLimits, OutputBatcher, replayMessages } from './output-batcher.js';
 import { type BucketRate, TokenBucket } from './rate-limit.js';
@@ -99,6 +100,8 @@ export interface HubOptions {
   wsPath: string;
   version: string;
   viewerLines: number;
+  /** History (issue 15): the newest lines per process a connecting client is replayed; older come by `history`. */
+  replayLines: number;
   guard: GuardConfig;
   /** Upgrades beyond this many connections are refused with 503 and `Retry-After`. */
   maxClients: number;
@@ -358,9 +361,14 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
     // later chunk reaches it live. No chunk can fall between the two or arrive through both.
     batcher.flushAll();
     const snapshots = control.list();
-    const scrollbacks = snapshots.map((snapshot) => control.scrollback(snapshot.name));
-    const runs = snapshots.map((snapshot) => control.runs(snapshot.name));
-    const replay = replayMessages(scrollbacks, tuning.batch, runs);
+    const tails = snapshots.map((snapshot) =>
+      replayTail(control.scrollback(snapshot.name), control.runs(snapshot.name), options.replayLines),
+    );
+    const replay = replayMessages(
+      tails.map((tail) => tail.chunks),
+      tuning.batch,
+      tails.map((tail) => tail.runs),
+    );
     const info: InfoMessage = {
       type: 'info',
       version: options.version,

@@ -20,6 +20,12 @@ interface Pending {
   texts: string[];
   chars: number;
   timestamp: number;
+  /**
+   * The seq of the batch's first chunk. A batch holds consecutive chunks of one process and is never cut, so
+   * the batches of a process carry strictly increasing seqs, and a `history` request with `before` set to a
+   * message's seq returns exactly the output before that message.
+   */
+  seq: number;
 }
 
 function toMessage(pending: Pending, replay: boolean): ProcessOutputMessage {
@@ -31,6 +37,7 @@ function toMessage(pending: Pending, replay: boolean): ProcessOutputMessage {
     stream: pending.stream,
   };
   if (replay) message.replay = true;
+  message.seq = pending.seq;
   return message;
 }
 
@@ -61,7 +68,14 @@ export class OutputBatcher {
       pending = undefined;
     }
     if (pending === undefined) {
-      pending = { name: chunk.name, stream: chunk.stream, texts: [], chars: 0, timestamp: chunk.timestamp };
+      pending = {
+        name: chunk.name,
+        stream: chunk.stream,
+        texts: [],
+        chars: 0,
+        timestamp: chunk.timestamp,
+        seq: chunk.seq,
+      };
       this.#pending.set(chunk.name, pending);
     }
     pending.texts.push(chunk.text);
@@ -132,7 +146,14 @@ export function replayMessages(
       chunk.timestamp - current.timestamp > limits.windowMs
     ) {
       if (current !== null) messages.push(toMessage(current, true));
-      current = { name: chunk.name, stream: chunk.stream, texts: [], chars: 0, timestamp: chunk.timestamp };
+      current = {
+        name: chunk.name,
+        stream: chunk.stream,
+        texts: [],
+        chars: 0,
+        timestamp: chunk.timestamp,
+        seq: chunk.seq,
+      };
     }
     current.texts.push(chunk.text);
     current.chars += chunk.text.length;

@@ -20,6 +20,8 @@ export interface ServerOptions {
   webRoot: string;
   version: string;
   viewerLines: number;
+  /** History (issue 15): lines per process replayed on connect; older ones come by `history` request. */
+  replayLines: number;
   /** Concurrent WebSocket connections beyond which upgrades get 503; `DEFAULT_MAX_CLIENTS` when absent. */
   maxClients?: number;
   /** Runtime processes (issue 15): the `add` and `remove` commands; absent or null while the config forbids them. */
@@ -97,6 +99,7 @@ export async function startServer(
     wsPath: options.wsPath,
     version: options.version,
     viewerLines: options.viewerLines,
+    replayLines: options.replayLines,
     guard,
     maxClients: options.maxClients ?? DEFAULT_MAX_CLIENTS,
     runtimeProcesses: options.runtimeProcesses ?? null,

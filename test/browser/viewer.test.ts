@@ -54,7 +54,13 @@ async function writeConfig(processes: ProcessEntry[]): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'lucidlines-viewer-'));
   tempDirs.push(dir);
   const file = path.join(dir, 'lucidlines.config.json');
-  const config = { viewerLines: 100_000, scrollback: { lines: 120_000, bytes: 64 * 1024 * 1024 }, processes };
+  // History (issue 15): the whole scrollback is replayed, as these tests look at every line without scrolling up.
+  const config = {
+    viewerLines: 100_000,
+    scrollback: { lines: 120_000, bytes: 64 * 1024 * 1024 },
+    replayLines: 120_000,
+    processes,
+  };
   await writeFile(file, JSON.stringify(config, null, 2));
   return file;
 }

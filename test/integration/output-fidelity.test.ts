@@ -79,7 +79,8 @@ async function withMix(
     [{ name: NAME, command: `node ${join(fixtures, 'output-mix.mjs')} ${SEED}`, cwd: fixtures, env: {} }],
     options,
   );
-  const server = await start(supervisor);
+  // History (issue 15): a late joiner is replayed all that is retained, which is what these tests compare.
+  const server = await start(supervisor, { replayLines: 1_000_000 });
   const early = new TestClient(wsUrl(server));
   const earlyBinary = new TestClient(binaryUrl(server));
   try {

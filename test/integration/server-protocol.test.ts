@@ -8,7 +8,7 @@ import type { EngineOptions, ProcessSpec } from '../../src/process/spec.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../../src/process/spec.js';
 import { Supervisor } from '../../src/process/supervisor.js';
 import type { InfoMessage, ProcessOutputMessage, StatusMessage } from '../../src/protocol.js';
-import type { RunningServer } from '../../src/server/server.js';
+import type { RunningServer, ServerOptions } from '../../src/server/server.js';
 import { renderHook } from '../fixtures/server-fake-react.mjs';
 import { LucidLinesClient as SeedClient } from '../fixtures/server-seed-client.mjs';
 import { useLucidLines } from '../fixtures/server-seed-hook.mjs';
@@ -28,9 +28,10 @@ async function withEngine(
   specs: ProcessSpec[],
   body: (supervisor: Supervisor, server: RunningServer) => Promise<void>,
   options: EngineOptions = DEFAULT_ENGINE_OPTIONS,
+  serverOptions: Partial<ServerOptions> = {},
 ): Promise<void> {
   const supervisor = new Supervisor(specs, options);
-  const server = await start(supervisor);
+  const server = await start(supervisor, serverOptions);
   try {
     await body(supervisor, server);
   } finally {
@@ -246,6 +247,8 @@ describe('server protocol', () => {
         }
       },
       roomy,
+      // History (issue 15): the whole scrollback is replayed here, so the replay starts at the first line.
+      { replayLines: 1_000_000 },
     );
   });
 

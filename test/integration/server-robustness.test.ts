@@ -236,7 +236,8 @@ describe('server robustness', () => {
 
   it('does not mistake a replay larger than the buffer limit for a stalled client', async () => {
     const control = new FakeControl(['big']);
-    const server = await start(control, {}, { maxBufferedBytes: 256 * 1024 });
+    // History (issue 15): all 4 MiB are replayed, not only the newest `replayLines`.
+    const server = await start(control, { replayLines: 4096 }, { maxBufferedBytes: 256 * 1024 });
     const line = `${'z'.repeat(1023)}\n`;
     for (let i = 0; i < 4096; i++) control.output('big', line);
     const client = new TestClient(wsUrl(server));

@@ -300,6 +300,43 @@ describe('LucidLinesClient', () => {
     assert.equal(FakeSocket.instances.length, 1);
   });
 
+  it('history (issue 15): matches pages and errors to requests by id, and settles waiting ones on close', async () => {
+    const client = new LucidLinesClient({ url: 'ws://x', WebSocket: FakeSocket, reconnect: false });
+    assert.deepEqual(await client.history('web'), {
+      ok: false,
+      code: 'NOT_CONNECTED',
+      message: 'The client is not connected.',
+    });
+    const socket = latest();
+    socket.serverOpens();
+    const first = client.history('web', { before: 40, limit: 10 });
+    const second = client.history('nope');
+    const third = client.history('web');
+    const [one, two] = socket.sent.map((text) => JSON.parse(text) as { id: string });
+    assert.deepEqual(JSON.parse(socket.sent[0] ?? ''), {
+      type: 'history',
+      target: 'web',
+      id: one?.id,
+      before: 40,
+      limit: 10,
+    });
+    const page = { type: 'history', process: 'web', chunks: [], runs: [], more: false, timestamp: 2 };
+    socket.serverSends(JSON.stringify({ ...page, id: one?.id }));
+    socket.serverSends(
+      JSON.stringify({
+        type: 'error',
+        message: 'No such',
+        code: 'UNKNOWN_PROCESS',
+        ids: [two?.id],
+        timestamp: 2,
+      }),
+    );
+    assert.deepEqual(await first, { ok: true, page: { ...page, id: one?.id } });
+    assert.deepEqual(await second, { ok: false, code: 'UNKNOWN_PROCESS', message: 'No such' });
+    socket.serverCloses(1006);
+    assert.equal((await third).ok, false);
+  });
+
   it('throws a helpful error when no WebSocket implementation exists', () => {
     const saved = (globalThis as { WebSocket?: unknown }).WebSocket;
     (globalThis as { WebSocket?: unknown }).WebSocket = undefined;

@@ -108,6 +108,7 @@ describe('loadConfig', () => {
       killTimeout: 5000,
       scrollback: { lines: 10_000, bytes: 8 * 1024 * 1024 },
       viewerLines: 100_000,
+      replayLines: 1000,
       maxClients: 256,
       allowRuntimeProcesses: false,
       viewer: true,

@@ -44,17 +44,19 @@ describe('OutputBatcher', () => {
     return { sent, timers, batcher };
   }
 
-  it('coalesces a window of output per process into one message with the first timestamp', () => {
+  it('coalesces a window of output per process into one message with the first timestamp and seq', () => {
     const { sent, timers, batcher } = setup();
-    batcher.add(chunk('a', 'one\n', 'stdout', 1));
-    batcher.add(chunk('b', 'x\n', 'stdout', 2));
+    const one = chunk('a', 'one\n', 'stdout', 1);
+    const x = chunk('b', 'x\n', 'stdout', 2);
+    batcher.add(one);
+    batcher.add(x);
     batcher.add(chunk('a', 'two\n', 'stdout', 3));
     assert.equal(sent.length, 0);
     assert.equal(timers.pending?.ms, 16);
     timers.fire();
     assert.deepEqual(sent, [
-      { type: 'process', name: 'a', output: 'one\ntwo\n', timestamp: 1, stream: 'stdout' },
-      { type: 'process', name: 'b', output: 'x\n', timestamp: 2, stream: 'stdout' },
+      { type: 'process', name: 'a', output: 'one\ntwo\n', timestamp: 1, stream: 'stdout', seq: one.seq },
+      { type: 'process', name: 'b', output: 'x\n', timestamp: 2, stream: 'stdout', seq: x.seq },
     ]);
   });
 
@@ -120,10 +122,18 @@ describe('replayMessages', () => {
     const a5 = { name: 'a', stream: 'stdout', text: 'a5\n', timestamp: 100, seq: 5 } as const;
     const messages = replayMessages([[a1, a2, a4, a5], [b3]], { windowMs: 16, maxChars: 1000 });
     assert.deepEqual(messages, [
-      { type: 'process', name: 'a', output: 'a1\na2\n', timestamp: 0, stream: 'stdout', replay: true },
-      { type: 'process', name: 'b', output: 'b3\n', timestamp: 6, stream: 'stdout', replay: true },
-      { type: 'process', name: 'a', output: 'a4\n', timestamp: 7, stream: 'stdout', replay: true },
-      { type: 'process', name: 'a', output: 'a5\n', timestamp: 100, stream: 'stdout', replay: true },
+      {
+        type: 'process',
+        name: 'a',
+        output: 'a1\na2\n',
+        timestamp: 0,
+        stream: 'stdout',
+        replay: true,
+        seq: 1,
+      },
+      { type: 'process', name: 'b', output: 'b3\n', timestamp: 6, stream: 'stdout', replay: true, seq: 3 },
+      { type: 'process', name: 'a', output: 'a4\n', timestamp: 7, stream: 'stdout', replay: true, seq: 4 },
+      { type: 'process', name: 'a', output: 'a5\n', timestamp: 100, stream: 'stdout', replay: true, seq: 5 },
     ]);
   });
 
