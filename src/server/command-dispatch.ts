@@ -14,23 +14,34 @@ import { COMMAND_HANDLERS } from './commands/handlers.js';
 import { answerHistory } from './history.js';
 import { errorMessage } from './server-messages.js';
 
+/** What the hub's side of the processes offers every client message: the same for every connection. */
+export interface CommandEngine {
+  control: ProcessControl;
+  limiter: CommandLimiter;
+  /** Null unless the config allows processes to be added and removed at run time. */
+  runtime: RuntimeProcesses | null;
+}
+
+/** The connection a message came from: how to answer it, who it is, what it may do. */
+export interface MessageSender {
+  reply: (message: ServerMessage) => void;
+  owner: object;
+  access: Access;
+  /** Applies a `subscribe` or `unsubscribe` to this connection's filter. */
+  onSubscription: (request: SubscriptionRequest) => void;
+}
+
 /**
- * Validates one text frame from a client and hands the command to its handler (commands/handlers.ts). Every
+ * Validates one text frame from a client and hands it on: a `history` request is answered, a subscription
+ * applied to the sender's filter, and a command handed to its handler (commands/handlers.ts). Every
  * refusal is a reply to the sender only, carrying the command's `id` when it had one; the connection always
  * stays open. The order matters: a target is checked to exist before it reaches the limiter, so unknown names
  * never create rate-limit buckets. `owner` identifies the sender in the tickets of its commands, so the
  * `settled` events of the engine find their way back to it.
  */
-export function dispatchCommand(
-  control: ProcessControl,
-  limiter: CommandLimiter,
-  text: string,
-  replyToSender: (message: ServerMessage) => void,
-  owner: object,
-  access: Access,
-  runtime: RuntimeProcesses | null,
-  onSubscription: (request: SubscriptionRequest) => void,
-): void {
+export function dispatchClientMessage(text: string, sender: MessageSender, engine: CommandEngine): void {
+  const { reply: replyToSender, owner, access, onSubscription } = sender;
+  const { control, limiter, runtime } = engine;
   const decoded = decodeClientMessage(text);
   if (!decoded.ok) {
     replyToSender(errorMessage(decoded.code, decoded.message));

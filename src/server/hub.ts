@@ -18,7 +18,7 @@ import {
 } from '../protocol.js';
 import { planEvictions } from './backlog-bound.js';
 import { ClientConnection } from './client-connection.js';
-import { dispatchCommand } from './command-dispatch.js';
+import { dispatchClientMessage } from './command-dispatch.js';
 import { CommandLimiter, type CommandRates } from './command-limiter.js';
 import { replayTail } from './history.js';
 import { IntervalFeed, type Sampler } from './metrics-feed.js';
@@ -321,15 +321,15 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       return;
     }
     // With the default binaryType ('nodebuffer') ws delivers each message as one Buffer, fragments joined.
-    dispatchCommand(
-      control,
-      limiter,
+    dispatchClientMessage(
       (data as Buffer).toString('utf8'),
-      (reply) => client.send(encode(reply)),
-      client,
-      client.access,
-      runtime,
-      (request) => onSubscriptionRequest(client, request),
+      {
+        reply: (reply) => client.send(encode(reply)),
+        owner: client,
+        access: client.access,
+        onSubscription: (request) => onSubscriptionRequest(client, request),
+      },
+      { control, limiter, runtime },
     );
   }
 
