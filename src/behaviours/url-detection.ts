@@ -66,6 +66,13 @@ export function urlDetection(): Behaviour {
         if (event.kind === 'output') {
           const { name, text } = event.chunk;
           const carried = partial.get(name) ?? '';
+          const lastNewline = text.lastIndexOf('\n');
+          // A chunk without a line end completes no line: only the unfinished end is kept. A writer of long
+          // output without newlines sends nothing else, and is spared a search of every chunk.
+          if (lastNewline === -1) {
+            partial.set(name, (text.length >= MAX_LINE_CHARS ? text : carried + text).slice(-MAX_LINE_CHARS));
+            return;
+          }
           // Most output holds no "://" at all, and then no line of it can announce a URL: only the unfinished
           // end is kept, without splitting a flood's chunks into lines (5 % of lucidlines' CPU under a line
           // flood). The "://" may also lie in the carried start of the line or straddle the two.
@@ -74,12 +81,7 @@ export function urlDetection(): Behaviour {
             !carried.includes('://') &&
             !`${carried.slice(-2)}${text.slice(0, 2)}`.includes('://')
           ) {
-            const lastNewline = text.lastIndexOf('\n');
-            const rest =
-              lastNewline !== -1 || text.length >= MAX_LINE_CHARS
-                ? text.slice(lastNewline + 1)
-                : carried + text;
-            partial.set(name, rest.slice(-MAX_LINE_CHARS));
+            partial.set(name, text.slice(lastNewline + 1).slice(-MAX_LINE_CHARS));
             return;
           }
           const lines = (carried + text).split('\n');
