@@ -1,6 +1,7 @@
 // Entry point of `npm run bench`: runs every measurement against the built CLI, prints the table of budgets
 // and writes BENCHMARKS.md. `--quick` runs a much smaller pass; `--only a,b` runs only the named sections;
 // `--rounds N` sets the number of throughput rounds (for comparing one change quickly).
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { measureBrowser } from './browser.js';
 import { measureRestartFlood, measureStalledClients } from './client-limits.js';
@@ -715,9 +716,13 @@ is never inside a timed interval, and the timer starts when the gate opens.
 
 const started = performance.now();
 const rows: ResultRow[] = [];
+/** The 1-minute load average as each section began: on a shared machine it says how far to trust the figures. */
+const loadBySection: string[] = [];
 for (const section of sections) {
   if (only !== null && !only.has(section.name)) continue;
-  log(`== ${section.name}`);
+  const load = (loadavg()[0] ?? 0).toFixed(1);
+  loadBySection.push(`${section.name} ${load}`);
+  log(`== ${section.name} (load average ${load})`);
   try {
     rows.push(...(await section.run()));
   } catch (error) {
@@ -730,6 +735,9 @@ for (const section of sections) {
   }
 }
 const durationS = (performance.now() - started) / 1000;
+notes.push(
+  `Load average (1 minute, ${availableParallelism()} cores) as each section began: ${loadBySection.join(', ')}; at the end ${(loadavg()[0] ?? 0).toFixed(1)}.`,
+);
 log('');
 printTable(rows, log);
 log(`\nTotal ${durationS.toFixed(0)} s.`);

@@ -4,7 +4,16 @@ export interface QueueingOutput {
   /** What the stream holds that its destination has not taken yet; absent on simple fakes (never full). */
   readonly writableLength?: number;
   once?(event: 'drain', listener: () => void): unknown;
+  /** Buffers writes until `uncork`, which hands them to the destination together; absent on simple fakes. */
+  cork?(): void;
+  uncork?(): void;
 }
+
+/**
+ * How long text written to a corkable stream waits to be handed to its destination with the text that
+ * follows it. A screen redraws every 16 ms at 60 Hz, so a delay this short cannot be seen.
+ */
+const TERMINAL_FLUSH_DELAY_MS = 4;
 
 /** What a bounded writer left out while its output was full. */
 export interface DroppedOutput {
@@ -21,6 +30,8 @@ export interface BoundedWriterOptions {
   maxQueuedBytes: number;
   /** Returns the one line to write when the stream has drained after text was dropped. */
   droppedNotice: (dropped: DroppedOutput) => string;
+  /** Runs `flush` a moment later; by default after TERMINAL_FLUSH_DELAY_MS. */
+  later?: (flush: () => void) => void;
 }
 
 function countLines(text: string): number {
@@ -41,11 +52,14 @@ function countLines(text: string): number {
 export class BoundedWriter {
   readonly #out: QueueingOutput;
   readonly #options: BoundedWriterOptions;
+  readonly #later: (flush: () => void) => void;
   #dropped: DroppedOutput | null = null;
+  #corked = false;
 
   constructor(out: QueueingOutput, options: BoundedWriterOptions) {
     this.#out = out;
     this.#options = options;
+    this.#later = options.later ?? ((flush) => setTimeout(flush, TERMINAL_FLUSH_DELAY_MS));
   }
 
   write(text: string): void {
@@ -61,7 +75,25 @@ export class BoundedWriter {
       this.#out.once('drain', () => this.#resume());
       return;
     }
+    this.#corkForAMoment();
     this.#out.write(text);
+  }
+
+  /**
+   * A child that writes line by line is read a few lines at a time, one read per event-loop turn, and one
+   * write to the terminal per read was the largest cost of a line flood (`writeUtf8String`, 19 % of the
+   * CPU; 12,700 writes in 3 s under strace). Corked, the stream hands what a few milliseconds brought to the
+   * terminal in one `writev`. Corking the stream itself, not keeping a queue of our own, keeps the order of
+   * everything else written to it (the CLI's own lines) intact.
+   */
+  #corkForAMoment(): void {
+    if (this.#corked || this.#out.cork === undefined) return;
+    this.#corked = true;
+    this.#out.cork();
+    this.#later(() => {
+      this.#corked = false;
+      this.#out.uncork?.();
+    });
   }
 
   #drop(dropped: DroppedOutput, text: string): void {

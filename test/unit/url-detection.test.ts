@@ -50,6 +50,17 @@ describe('the URL-detection behaviour', () => {
     assert.equal(host.listenerCount, 0);
   });
 
+  it('finds a URL whose "://" is cut between two chunks, after lines that hold no URL', () => {
+    const line = 'server listening on http://localhost:3000/\n';
+    for (const cut of [line.indexOf('://') + 1, line.indexOf('://') + 2]) {
+      const host = new FakeUrlHost();
+      urlDetection().attach(host);
+      host.output('api', `${'GET /api/items 200\n'.repeat(3)}${line.slice(0, cut)}`);
+      host.output('api', line.slice(cut));
+      assert.deepEqual(host.facts.get('api')?.urls, ['http://localhost:3000/'], `cut at ${cut}`);
+    }
+  });
+
   it('keeps at most MAX_URLS per process', () => {
     const host = new FakeUrlHost();
     urlDetection().attach(host);
