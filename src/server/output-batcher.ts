@@ -28,6 +28,18 @@ interface Pending {
   seq: number;
 }
 
+/** An empty batch that begins with `chunk`: its stream, time and `seq` are the batch's. */
+function openBatch(chunk: OutputChunk): Pending {
+  return {
+    name: chunk.name,
+    stream: chunk.stream,
+    texts: [],
+    chars: 0,
+    timestamp: chunk.timestamp,
+    seq: chunk.seq,
+  };
+}
+
 function toMessage(pending: Pending, replay: boolean): ProcessOutputMessage {
   const message: ProcessOutputMessage = {
     type: 'process',
@@ -68,14 +80,7 @@ export class OutputBatcher {
       pending = undefined;
     }
     if (pending === undefined) {
-      pending = {
-        name: chunk.name,
-        stream: chunk.stream,
-        texts: [],
-        chars: 0,
-        timestamp: chunk.timestamp,
-        seq: chunk.seq,
-      };
+      pending = openBatch(chunk);
       this.#pending.set(chunk.name, pending);
     }
     pending.texts.push(chunk.text);
@@ -146,14 +151,7 @@ export function replayMessages(
       chunk.timestamp - current.timestamp > limits.windowMs
     ) {
       if (current !== null) messages.push(toMessage(current, true));
-      current = {
-        name: chunk.name,
-        stream: chunk.stream,
-        texts: [],
-        chars: 0,
-        timestamp: chunk.timestamp,
-        seq: chunk.seq,
-      };
+      current = openBatch(chunk);
     }
     current.texts.push(chunk.text);
     current.chars += chunk.text.length;
