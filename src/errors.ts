@@ -757,6 +757,8 @@ export function viewOnlyUrlIntro(): string {
 }
 
 // --- Liveness checks and memory limits (issue 15): lines of the lifecycle log ----------------------------
+// Like every entry of the log, they leave out the process's name: the terminal puts it in front of the line,
+// the viewer and the `event` message carry it beside.
 
 /** Memory as `top` and the viewer show it: MiB (KiB below one), powers of 1024. */
 function formatMemory(bytes: number): string {
@@ -786,15 +788,15 @@ export function unhealthyNotice(
       : outcome.kind === 'give-up'
         ? `it is left running, since none of the last ${outcome.restarts} restarts for it made a check pass. Look at its output, fix it and restart it.`
         : `it keeps running. Look at its output, or set "restart": true in the "healthCheck" of "${name}" to restart it when this happens.`;
-  return `Process "${name}" is unhealthy: ${checks} (last: ${lastFailure}); ${next}`;
+  return `unhealthy: ${checks} (last: ${lastFailure}); ${next}`;
 }
 
-export function healthyAgainNotice(name: string): string {
-  return `Process "${name}" is healthy again: its health check passed.`;
+export function healthyAgainNotice(): string {
+  return 'healthy again: its health check passed.';
 }
 
-export function memoryLimitNotice(name: string, usedBytes: number, limitBytes: number): string {
-  return `Process "${name}" used ${formatMemory(usedBytes)} of its ${formatMemory(limitBytes)} memory limit ("maxMemory"), so it is restarted.`;
+export function memoryLimitNotice(usedBytes: number, limitBytes: number): string {
+  return `used ${formatMemory(usedBytes)} of its ${formatMemory(limitBytes)} memory limit ("maxMemory"), so it is restarted.`;
 }
 
 export function memoryLimitGaveUpMessage(

@@ -184,7 +184,7 @@ class CheckSession {
     if (this.#health === 'healthy') return;
     const wasUnhealthy = this.#health === 'unhealthy';
     this.#set('healthy');
-    if (wasUnhealthy) this.#host.announce(this.#name, 'healthy', healthyAgainNotice(this.#name));
+    if (wasUnhealthy) this.#host.announce(this.#name, 'healthy', healthyAgainNotice());
   }
 
   #failed(detail: string): void {

@@ -104,7 +104,7 @@ export function memoryLimit(deps: Partial<MemoryLimitDeps> = {}): Behaviour {
           return;
         }
         inARow.set(name, restarts + 1);
-        host.announce(name, 'memory-limit', memoryLimitNotice(name, used, limit));
+        host.announce(name, 'memory-limit', memoryLimitNotice(used, limit));
         host.restart(name, 'memory-limit').catch((error: unknown) => onActionFailed(name, error));
       };
 

@@ -124,7 +124,7 @@ describe('health check', () => {
       ['unhealthy'],
       'a process that stays unhealthy is announced once',
     );
-    assert.match(host.notices[0]?.message ?? '', /"web" is unhealthy: 3 health checks in a row failed/);
+    assert.match(host.notices[0]?.message ?? '', /^unhealthy: 3 health checks in a row failed/);
     assert.match(host.notices[0]?.message ?? '', /answered 503/);
     assert.deepEqual(host.restarts, [], 'without "restart" it is only reported');
     await check(PASS);

@@ -95,7 +95,7 @@ describe('memory limit', () => {
     assert.deepEqual(host.actions, [{ name: 'web', action: 'restart', reason: 'memory-limit' }]);
     assert.equal(host.notices.length, 1);
     assert.equal(host.notices[0]?.notice, 'memory-limit');
-    assert.match(host.notices[0]?.message ?? '', /"web" used 612 MiB of its 512 MiB memory limit/);
+    assert.match(host.notices[0]?.message ?? '', /^used 612 MiB of its 512 MiB memory limit/);
     await sample();
     assert.equal(host.actions.length, 1, 'the run being restarted is not acted on twice');
   });
