@@ -266,7 +266,9 @@ describe('browser viewer', { skip }, () => {
     try {
       const oneshotPage = await context.newPage();
       await oneshotPage.goto(oneshot.url);
-      const badge = sidebarEntry(oneshotPage, 'oneshot').locator('.badge.st-stopped');
+      // A page that loads before the first start shows the never-started "stopped" first, so the test waits for
+      // the badge of the ended run; a viewer that said a neutral "stopped" for it would never show one.
+      const badge = sidebarEntry(oneshotPage, 'oneshot').locator('.badge.st-stopped', { hasText: 'exited' });
       await badge.waitFor({ timeout: WAIT_MS });
       assert.equal(await badge.textContent(), '■ exited with code 0');
     } finally {
