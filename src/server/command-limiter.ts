@@ -53,4 +53,15 @@ export class CommandLimiter {
     }
     return bucket.take();
   }
+
+  /**
+   * Drops the buckets of processes that are gone (removed at run time or by a config edit), so a long session
+   * that adds and removes processes does not keep a bucket for every name it ever had. A name added again
+   * starts with a full bucket; `add` itself takes from the shared bucket, so cycling names gains nothing.
+   */
+  keepOnly(names: ReadonlySet<string>): void {
+    for (const buckets of [this.#processes, this.#inputs]) {
+      for (const name of buckets.keys()) if (!names.has(name)) buckets.delete(name);
+    }
+  }
 }

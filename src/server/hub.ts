@@ -256,6 +256,7 @@ export function createHub(control: ProcessControl, options: HubOptions): Hub {
       case 'processes':
         // Pending output goes first: output of a removed process arriving after the list would bring it back.
         batcher.flushAll();
+        limiter.keepOnly(new Set(event.snapshots.map((snapshot) => snapshot.name)));
         broadcast({
           type: 'processes',
           processes: event.snapshots.map(processInfo),

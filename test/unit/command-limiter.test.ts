@@ -29,6 +29,18 @@ describe('CommandLimiter', () => {
     assert.equal(admitted(limiter, restart('api'), 5), 3, "another process's bucket is untouched");
   });
 
+  it('forgets the buckets of processes that are gone, and keeps the others drained', () => {
+    const limiter = new CommandLimiter(
+      { perProcess: { burst: 2, perSecond: 1 }, allProcesses: { burst: 1, perSecond: 1 }, input: NO_INPUT },
+      () => 0,
+    );
+    assert.equal(admitted(limiter, restart('gone'), 5), 2);
+    assert.equal(admitted(limiter, restart('kept'), 5), 2);
+    limiter.keepOnly(new Set(['kept']));
+    assert.equal(admitted(limiter, restart('kept'), 5), 0, 'a kept bucket is the same bucket');
+    assert.equal(admitted(limiter, restart('gone'), 5), 2, 'a name that comes back starts afresh');
+  });
+
   it('refills each bucket at its rate', () => {
     let now = 0;
     const limiter = new CommandLimiter(
