@@ -1,18 +1,12 @@
-import { fixtureCommand, StartGate } from './gate.js';
+import { StartGate } from './gate.js';
 import { LineDelays } from './latency.js';
-import { launchLucidIn, scratchDir, writeConfig } from './lucidlines-process.js';
+import { launchLucidIn, scratchDir } from './lucidlines-process.js';
 import { Observer } from './observer.js';
+import { type PacedShape, writePacedProcesses } from './paced-processes.js';
 import { cpuTimeMs, peakRss } from './proc-stats.js';
 import { median, percentile, type Summary, summarise } from './stats.js';
 
-export interface FanoutShape {
-  processes: number;
-  clients: number;
-  linesPerTick: number;
-  tickMs: number;
-  warmupMs: number;
-  windowMs: number;
-}
+export type FanoutShape = PacedShape;
 
 export interface FanoutPass {
   /** Median over the healthy clients (every client but the first, which is the one stalled in that variant). */
@@ -31,18 +25,7 @@ export interface FanoutPass {
 async function onePass(shape: FanoutShape, stallFirstClient: boolean): Promise<FanoutPass> {
   const dir = scratchDir('fanout');
   const gate = new StartGate(dir.path);
-  const ticks = Math.ceil((shape.warmupMs + shape.windowMs + 2000) / shape.tickMs);
-  const names = Array.from({ length: shape.processes }, (_, i) => `p${String(i + 1).padStart(2, '0')}`);
-  const config = writeConfig(
-    dir.path,
-    names.map((name) => ({
-      name,
-      command: fixtureCommand(
-        'paced.mjs',
-        `--per-tick ${shape.linesPerTick} --ticks ${ticks} --interval ${shape.tickMs} ${gate.args(name)}`,
-      ),
-    })),
-  );
+  const { config, names } = writePacedProcesses(dir.path, gate, shape);
   const lucid = await launchLucidIn(dir, { config, terminal: 'discard' });
   const observers: Observer[] = [];
   try {

@@ -3,20 +3,14 @@
 // clients measures what reading, splitting and retaining the output costs on its own, so that the cost of
 // the fan-out itself (the part a subscription can save) is told apart from it.
 import type { SubscriptionRequest } from '../src/protocol.js';
-import { fixtureCommand, StartGate } from './gate.js';
-import { launchLucidIn, scratchDir, writeConfig } from './lucidlines-process.js';
+import { StartGate } from './gate.js';
+import { launchLucidIn, scratchDir } from './lucidlines-process.js';
 import { Observer } from './observer.js';
+import { type PacedShape, writePacedProcesses } from './paced-processes.js';
 import { cpuTimeMs } from './proc-stats.js';
 import { median, type Summary, summarise } from './stats.js';
 
-export interface SubscriptionShape {
-  processes: number;
-  clients: number;
-  linesPerTick: number;
-  tickMs: number;
-  warmupMs: number;
-  windowMs: number;
-}
+export type SubscriptionShape = PacedShape;
 
 type Variant = 'no clients' | 'one process each' | 'everything';
 
@@ -30,18 +24,7 @@ interface SubscriptionPass {
 async function onePass(shape: SubscriptionShape, variant: Variant): Promise<SubscriptionPass> {
   const dir = scratchDir('subscriptions');
   const gate = new StartGate(dir.path);
-  const ticks = Math.ceil((shape.warmupMs + shape.windowMs + 2000) / shape.tickMs);
-  const names = Array.from({ length: shape.processes }, (_, i) => `p${String(i + 1).padStart(2, '0')}`);
-  const config = writeConfig(
-    dir.path,
-    names.map((name) => ({
-      name,
-      command: fixtureCommand(
-        'paced.mjs',
-        `--per-tick ${shape.linesPerTick} --ticks ${ticks} --interval ${shape.tickMs} ${gate.args(name)}`,
-      ),
-    })),
-  );
+  const { config, names } = writePacedProcesses(dir.path, gate, shape);
   const lucid = await launchLucidIn(dir, { config, terminal: 'discard' });
   const observers: Observer[] = [];
   try {
