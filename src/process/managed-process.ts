@@ -91,6 +91,12 @@ const MAX_UNREAD_STDIN_BYTES = 1024 * 1024;
 const SHELL_COULD_NOT_RUN = new Set([126, 127]);
 
 /**
+ * How long an exit waits for the rest of the child's output. Output written before the exit is already in
+ * the pipe and arrives within a few turns of the event loop; only a pipe held by another process takes longer.
+ */
+const EXIT_OUTPUT_GRACE_MS = 200;
+
+/**
  * One configured process. Status: `starting` from the spawn call (or while its start gate holds it back),
  * `running` once the child emitted 'spawn' (the operating system created it; whether the program inside is
  * ready is unknowable in general) or, with `spec.awaitReady`, once a behaviour calls `markReady`; then
@@ -466,19 +472,37 @@ export class ManagedProcess {
         resolve();
       });
       child.on('exit', (code, signal) => {
-        this.#onExit(run, code, signal);
-        resolve();
+        // Node reports the exit as soon as the child is reaped, often before the last of its output has been
+        // read from the pipes. Reported then, "crashed with exit code 1" would come before the error message
+        // that explains the crash, in the terminal, the scrollback and every client. So the exit waits for the
+        // output to end, but not for long: a background process the command left behind may hold the
+        // pipes open for as long as it lives.
+        let reported = false;
+        const report = () => {
+          if (reported) return;
+          reported = true;
+          outputEnded = null;
+          if (grace !== null) this.#deps.timers.clearTimeout(grace);
+          this.#onExit(run, code, signal);
+          resolve();
+        };
+        const grace = openStreams > 0 ? this.#deps.timers.setTimeout(report, EXIT_OUTPUT_GRACE_MS) : null;
+        outputEnded = report;
+        if (openStreams === 0) report();
       });
     });
+    // The splitters flush a last unterminated line on 'close', so they listen before the exit report does.
+    this.#attachOutput(child.stdout, 'stdout');
+    this.#attachOutput(child.stderr, 'stderr');
+    let outputEnded: (() => void) | null = null;
     for (const stream of output) {
       this.#openOutput.add(stream);
       stream.once('close', () => {
         openStreams--;
         this.#openOutput.delete(stream);
+        if (openStreams === 0) outputEnded?.();
       });
     }
-    this.#attachOutput(child.stdout, 'stdout');
-    this.#attachOutput(child.stderr, 'stderr');
     return started;
   }
 

@@ -61,6 +61,9 @@ export function moduleLoadingFlags(execArgv: readonly string[]): string[] {
   return kept;
 }
 
+/** How long a clean exit waits for the watchdog to follow; it exits as soon as it reads the message. */
+const WATCHDOG_EXIT_WAIT_MS = 3000;
+
 export function startWatchdog(run: Extract<WatchdogMessage, { type: 'run' }>): Watchdog {
   const child = spawn(process.execPath, [...moduleLoadingFlags(process.execArgv), watchdogScript()], {
     // Its own session: a terminal's Ctrl-C or hangup signals lucidlines' group, never the watchdog.
@@ -86,14 +89,19 @@ export function startWatchdog(run: Extract<WatchdogMessage, { type: 'run' }>): W
     groupEnded: (pgid) => send({ type: 'group-ended', pgid }),
     release: () =>
       new Promise<void>((resolve) => {
-        if (!pipe.writable) {
+        // Waits for the watchdog to exit, so that once lucidlines has exited nothing of its own is left
+        // running: a script that checks `ps` right after would otherwise catch the watchdog on its way out.
+        // Bounded, because a watchdog that hangs must not keep lucidlines from exiting.
+        if (child.exitCode !== null || child.signalCode !== null) {
           resolve();
           return;
         }
-        // 'finish' once the message is handed to the kernel; 'close' if the pipe broke first.
-        pipe.once('finish', resolve);
-        pipe.once('close', resolve);
-        pipe.end(encodeWatchdogMessage({ type: 'clean-exit' }));
+        const bound = setTimeout(resolve, WATCHDOG_EXIT_WAIT_MS);
+        child.once('exit', () => {
+          clearTimeout(bound);
+          resolve();
+        });
+        if (pipe.writable) pipe.end(encodeWatchdogMessage({ type: 'clean-exit' }));
       }),
   };
 }

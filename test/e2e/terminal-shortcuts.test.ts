@@ -28,12 +28,17 @@ after(() => {
 const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 
 /** Polls until `check` holds; the timeout is an upper bound for a loaded machine, never a wait of its own. */
-async function until<T>(check: () => T | null | false, what: string, timeoutMs = 60_000): Promise<T> {
+async function until<T>(
+  check: () => T | null | false,
+  what: string | (() => string),
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
     if (value !== null && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -56,7 +61,10 @@ function terminalSession(name: string) {
     history,
     screen,
     waitFor: (pattern: RegExp, what: string) =>
-      until(() => history().match(pattern), `${what}; the screen:\n${history()}`),
+      until(
+        () => history().match(pattern),
+        () => `${what}; the screen:\n${history()}`,
+      ),
     lucidlinesPid: () => until(() => childrenOf(shellPid)[0] ?? null, 'lucidlines to start'),
     childrenOf,
     /** The local modes of the pty, from `stty -a`, once the shell has its prompt again. */
@@ -112,7 +120,14 @@ describe('interactive terminal (built bin in tmux)', () => {
     session.type('R');
     await session.waitFor(/^\[web\] +restarting \(restart 2\)/m, 'web restarted by R');
     await session.waitFor(/^\[api\] +restarting \(restart 2\)/m, 'api restarted by R');
-    await session.waitFor(/^\[api\] +running/m, 'api running');
+    // Each ran three times by now (web: first start, S, R; api: first start, r 2, R).
+    for (const name of ['web', 'api']) {
+      const running = new RegExp(`^\\[${name}\\] +running`, 'gm');
+      await until(
+        () => (session.history().match(running)?.length ?? 0) >= 3,
+        () => `${name}'s third run to be running; the screen:\n${session.history()}`,
+      );
+    }
 
     session.type('c');
     await until(() => !session.screen().includes('press h for help'), 'a cleared screen');
@@ -127,7 +142,11 @@ describe('interactive terminal (built bin in tmux)', () => {
 
     session.type('q');
     await until(() => !isAlive(lucidlines), 'lucidlines to exit after q');
-    assert.deepEqual(pids.filter(isAlive), [], 'nothing may survive q');
+    const survivors = pids.filter(isAlive);
+    const described = survivors.map((pid) =>
+      execFileSync('ps', ['-o', 'pid=,stat=,args=', '-p', String(pid)], { encoding: 'utf8' }).trim(),
+    );
+    assert.deepEqual(described, [], `nothing may survive q; the screen:\n${session.history()}`);
     const modes = await session.terminalModes();
     assert.match(modes, /(^| )icanon /);
     assert.match(modes, /(^| )echo /);

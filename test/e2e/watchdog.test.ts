@@ -169,6 +169,19 @@ describe('nothing survives lucidlines dying', { concurrency: false }, () => {
     assert.deepEqual(recordsOf(project), [], 'the watchdog removes the record once it is done');
   });
 
+  test('after Ctrl-C, the watchdog has exited by the time lucidlines has, and it stopped nothing', async () => {
+    const project = writeProject('clean-exit');
+    const run = startCli(project);
+    const pids = await runningPids(run);
+    const watchdog = watchdogOf(run);
+    run.child.kill('SIGINT');
+    const { code } = await run.exit;
+    // No wait here: a script that runs `ps` as soon as lucidlines has exited must find nothing of it.
+    assert.deepEqual(alivePids([...pids, watchdog]), []);
+    assert.equal(code, 0, run.stderr());
+    assert.deepEqual(recordsOf(project), []);
+  });
+
   test('after SIGKILL of lucidlines and its watchdog, the next start stops the leftovers and says so in one line', async () => {
     const project = writeProject('leftovers');
     const first = startCli(project);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
@@ -22,12 +22,18 @@ class FakeChild extends EventEmitter {
     super();
   }
 
-  exit(code: number | null, signal: NodeJS.Signals | null = null): void {
+  /**
+   * Exits as Node reports it: the exit first, end-of-file on the pipes after. Resolves once the engine has
+   * seen both pipes close, which is when it reports the exit.
+   */
+  async exit(code: number | null, signal: NodeJS.Signals | null = null): Promise<void> {
     if (!this.alive) return;
     this.alive = false;
     this.emit('exit', code, signal);
+    const closed = Promise.all([once(this.stdout, 'close'), once(this.stderr, 'close')]);
     this.stdout.end();
     this.stderr.end();
+    await closed;
   }
 }
 
@@ -46,6 +52,7 @@ function setup(
     spec?: Partial<ProcessSpec>;
     startGate?: (name: string) => Promise<void> | null;
     onEvent?: (event: SupervisorEvent) => void;
+    timers?: Timers;
   } = {},
 ) {
   const children: FakeChild[] = [];
@@ -66,8 +73,7 @@ function setup(
     let escalate = (): void => {};
     const done = new Promise<TerminationReport>((resolve) => {
       const kill = (signal: NodeJS.Signals) => {
-        child?.exit(null, signal);
-        resolve({ swept: [] });
+        child?.exit(null, signal).then(() => resolve({ swept: [] }));
       };
       escalate = () => {
         escalations++;
@@ -82,7 +88,7 @@ function setup(
     spawn,
     terminateTree,
     now: () => 42,
-    timers: noTimers,
+    timers: options.timers ?? noTimers,
     nextSeq: () => ++seq,
     nextMarker: () => `test.${seq}`,
     emit: (event) => {
@@ -124,10 +130,10 @@ describe('ManagedProcess', () => {
   it('ends as stopped on exit code 0 and as error with PROCESS_EXITED on another code', async () => {
     const fake = setup();
     await fake.process.start();
-    fake.children[0]?.exit(0);
+    await fake.children[0]?.exit(0);
     assert.equal(fake.process.snapshot().status, 'stopped');
     await fake.process.start();
-    fake.children[1]?.exit(3);
+    await fake.children[1]?.exit(3);
     const snapshot = fake.process.snapshot();
     assert.equal(snapshot.status, 'error');
     assert.equal(snapshot.exitCode, 3);
@@ -137,10 +143,50 @@ describe('ManagedProcess', () => {
     assert.match(fake.errors()[0]?.message ?? '', /"api".*code 3/);
   });
 
+  it('reports an exit after the output that was still in the pipes, so the crash follows its error message', async () => {
+    const fake = setup();
+    await fake.process.start();
+    const child = fake.children[0];
+    assert.ok(child !== undefined);
+    // Node reports the exit first; the last words come out of the pipe afterwards, without a newline.
+    child.emit('exit', 1, null);
+    await tick();
+    assert.equal(fake.process.snapshot().status, 'running', 'the exit waits for the output to end');
+    child.stderr.end('Error: listen EADDRINUSE');
+    child.stdout.end();
+    await Promise.all([once(child.stdout, 'close'), once(child.stderr, 'close')]);
+    const kinds = fake.events.flatMap((e) =>
+      e.kind === 'output'
+        ? [`output:${e.chunk.text}`]
+        : e.kind === 'exit' || e.kind === 'error'
+          ? [e.kind]
+          : [],
+    );
+    assert.deepEqual(kinds, ['output:Error: listen EADDRINUSE', 'exit', 'error']);
+    assert.equal(fake.process.snapshot().status, 'error');
+  });
+
+  it('reports an exit after a short grace when another process keeps the pipes open', async () => {
+    const due: Array<() => void> = [];
+    const timers: Timers = {
+      setTimeout: (callback) => due.push(callback),
+      clearTimeout: () => {},
+    };
+    const fake = setup({ timers });
+    await fake.process.start();
+    // A background server the command started still holds the pipes, so they never reach end-of-file.
+    fake.children[0]?.emit('exit', 0, null);
+    assert.equal(fake.process.snapshot().status, 'running');
+    assert.equal(due.length, 1, 'one grace timer is set');
+    due[0]?.();
+    assert.equal(fake.process.snapshot().status, 'stopped');
+    assert.equal(fake.events.filter((e) => e.kind === 'exit').length, 1);
+  });
+
   it('reports death by a signal nobody asked for as an error', async () => {
     const fake = setup();
     await fake.process.start();
-    fake.children[0]?.exit(null, 'SIGSEGV');
+    await fake.children[0]?.exit(null, 'SIGSEGV');
     assert.equal(fake.process.snapshot().status, 'error');
     assert.equal(fake.process.snapshot().signal, 'SIGSEGV');
     assert.match(fake.errors()[0]?.message ?? '', /SIGSEGV/);
@@ -149,7 +195,7 @@ describe('ManagedProcess', () => {
   it('reports shell exit 127 (command not found) as SPAWN_FAILED', async () => {
     const fake = setup();
     await fake.process.start();
-    fake.children[0]?.exit(127);
+    await fake.children[0]?.exit(127);
     assert.equal(fake.process.snapshot().status, 'error');
     assert.equal(fake.errors()[0]?.code, 'SPAWN_FAILED');
   });
@@ -220,7 +266,7 @@ describe('ManagedProcess', () => {
     const fake = setup();
     await fake.process.start();
     assert.deepEqual(fake.graceTimes, []);
-    fake.children[0]?.exit(1);
+    await fake.children[0]?.exit(1);
     assert.deepEqual(fake.graceTimes, [DEFAULT_ENGINE_OPTIONS.killTimeoutMs]);
     await fake.process.restart();
     assert.equal(fake.graceTimes.length, 1, 'the restart reuses the cleanup under way');
@@ -278,7 +324,7 @@ describe('ManagedProcess', () => {
   it('reports each exit before the status that settles it, saying whether it was asked for and a run follows', async () => {
     const fake = setup();
     await fake.process.start();
-    fake.children[0]?.exit(3);
+    await fake.children[0]?.exit(3);
     await fake.process.restart();
     await fake.process.restart();
     await fake.process.stop();
@@ -384,7 +430,7 @@ describe('ManagedProcess', () => {
     assert.equal(fake.events.length, before + 1);
     assert.equal(fake.events.at(-1)?.kind, 'status');
     const exitAt = fake.events.length;
-    fake.children[0]?.exit(1);
+    await fake.children[0]?.exit(1);
     const after = fake.events.slice(exitAt).map((e) => (e.kind === 'status' ? e.snapshot.status : e.kind));
     assert.deepEqual(after, ['exit', 'error', 'error']);
   });
