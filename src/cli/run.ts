@@ -114,6 +114,7 @@ export async function runProcesses(
       timestamps: settings.timestamps,
       raw: settings.raw,
       stripColors: settings.color === false,
+      holdOutput: (held) => supervisor?.holdOutput(held ? filter.shows : null),
     });
     if (settings.logDir !== null) {
       logFiles = attachLogFiles(supervisor, {

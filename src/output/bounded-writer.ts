@@ -32,7 +32,30 @@ export interface BoundedWriterOptions {
   droppedNotice: (dropped: DroppedOutput) => string;
   /** Runs `flush` a moment later; by default after TERMINAL_FLUSH_DELAY_MS. */
   later?: (flush: () => void) => void;
+  /**
+   * Holds (true) or releases (false) the writers of the text, so that a reader that is slow but keeps
+   * reading gets everything instead of a dropped-output notice. Without it, text is dropped once the queue
+   * is full.
+   */
+  hold?: (held: boolean) => void;
+  /** The queue size from which the writers are held; above the stream's highWaterMark, below maxQueuedBytes. */
+  holdAtBytes?: number;
+  /** Calls `check` every `ms` until the returned function is called; by default with setInterval. */
+  every?: (ms: number, check: () => void) => () => void;
 }
+
+/**
+ * From this much queued the writers are held. Most reads while held come from before the hold, so it is
+ * well below the drop bound: the queue rarely grows from here to the point where text is dropped.
+ */
+const DEFAULT_HOLD_AT_BYTES = 1024 * 1024;
+
+/**
+ * A reader that has taken nothing from a full queue for this long has stalled (a paused pager, a stopped
+ * `tail`), and is no longer waited for: the writers are released and text is dropped until it drains, so
+ * a stalled terminal never stalls the processes.
+ */
+const STALL_MS = 2000;
 
 function countLines(text: string): number {
   let lines = 0;
@@ -41,25 +64,42 @@ function countLines(text: string): number {
 }
 
 /**
- * Writes to a stream whose reader may stall, holding at most a bounded amount in the stream's queue.
+ * Writes to a stream whose reader may be slow or stall, holding at most a bounded amount in the stream's
+ * queue.
  *
  * A Node stream accepts every write and queues what its destination has not taken, so when nobody reads
  * lucidlines' stdout (a stalled pipe, a paused pager) all the processes' output would pile up in memory at
  * the rate they print. Blocking is no way out either: the event loop also reads the children's pipes and
- * serves the viewer, which must keep up. So once the queue is full, text is dropped and counted until the
- * stream has drained completely; then one line says how much was left out, and writing resumes.
+ * serves the viewer, which must keep up.
+ *
+ * A reader that is merely slower than the writers (`lucidlines | tee log` during a flood: each event-loop
+ * turn reads up to megabytes from a child but moves at most a pipe's 64 KiB to stdout) gets everything:
+ * from `holdAtBytes` on, the writers are held until the stream drains. A reader that stalls does not:
+ * after STALL_MS without progress the writers are released, and once the queue is full, text is dropped and
+ * counted until the stream has drained completely; then one line says how much was left out.
  */
 export class BoundedWriter {
   readonly #out: QueueingOutput;
   readonly #options: BoundedWriterOptions;
   readonly #later: (flush: () => void) => void;
+  readonly #every: (ms: number, check: () => void) => () => void;
   #dropped: DroppedOutput | null = null;
   #corked = false;
+  /** While the writers are held: ends the stall check. */
+  #endHold: (() => void) | null = null;
+  /** Set when the reader stalled during a hold; no new hold begins until the stream drains. */
+  #stalled = false;
 
   constructor(out: QueueingOutput, options: BoundedWriterOptions) {
     this.#out = out;
     this.#options = options;
     this.#later = options.later ?? ((flush) => setTimeout(flush, TERMINAL_FLUSH_DELAY_MS));
+    this.#every =
+      options.every ??
+      ((ms, check) => {
+        const timer = setInterval(check, ms);
+        return () => clearInterval(timer);
+      });
   }
 
   write(text: string): void {
@@ -75,8 +115,47 @@ export class BoundedWriter {
       this.#out.once('drain', () => this.#resume());
       return;
     }
+    const holdAt = this.#options.holdAtBytes ?? DEFAULT_HOLD_AT_BYTES;
+    if (queued >= holdAt && this.#endHold === null && !this.#stalled) this.#hold(queued);
     this.#corkForAMoment();
     this.#out.write(text);
+  }
+
+  /** Releases held writers and stops watching the stream; for when the writer is no longer used. */
+  close(): void {
+    this.#release();
+  }
+
+  #hold(queued: number): void {
+    const { hold } = this.#options;
+    if (hold === undefined || this.#out.once === undefined) return;
+    hold(true);
+    let lastQueued = queued;
+    const stopChecking = this.#every(STALL_MS, () => {
+      const now = this.#out.writableLength ?? 0;
+      if (now < lastQueued) {
+        lastQueued = now;
+        return;
+      }
+      this.#release();
+      this.#stalled = true;
+    });
+    this.#endHold = () => {
+      stopChecking();
+      hold(false);
+    };
+    // The queue is above the stream's highWaterMark, so the write that took it there returned false, and
+    // the stream emits 'drain' once it is empty.
+    this.#out.once('drain', () => {
+      this.#release();
+      this.#stalled = false;
+    });
+  }
+
+  #release(): void {
+    const end = this.#endHold;
+    this.#endHold = null;
+    end?.();
   }
 
   /**

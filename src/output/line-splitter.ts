@@ -182,6 +182,7 @@ export class LineSplitter {
   readonly #safeUnits: number;
   #pending = '';
   #flushTimer: unknown = null;
+  #held = false;
 
   constructor(options: LineSplitterOptions) {
     this.#options = options;
@@ -203,6 +204,15 @@ export class LineSplitter {
     this.#armFlushTimer();
   }
 
+  /**
+   * While held, a partial line waits for its end however long that takes: the quiet is then the reader's
+   * (lucidlines has paused reading the pipe), not the writer's, and a flush would cut the line in two.
+   */
+  hold(held: boolean): void {
+    this.#held = held;
+    this.#armFlushTimer();
+  }
+
   /** Hands out the remaining partial line; call when the stream has ended. */
   end(): void {
     this.#cancelFlushTimer();
@@ -217,7 +227,7 @@ export class LineSplitter {
 
   #armFlushTimer(): void {
     this.#cancelFlushTimer();
-    if (this.#pending.length === 0) return;
+    if (this.#pending.length === 0 || this.#held) return;
     this.#flushTimer = this.#options.timers.setTimeout(() => {
       this.#flushTimer = null;
       this.#flushPending();

@@ -87,6 +87,12 @@ interface Run {
  */
 const MAX_UNREAD_STDIN_BYTES = 1024 * 1024;
 
+/** One output pipe of a run, and the splitter that cuts what is read from it. */
+interface RunOutput {
+  stream: Readable;
+  splitter: LineSplitter;
+}
+
 /** Shells exit with 127 when the command does not exist and 126 when it cannot be executed. */
 const SHELL_COULD_NOT_RUN = new Set([126, 127]);
 
@@ -138,6 +144,10 @@ export class ManagedProcess {
    * (LUCIDLINES_KEEP=1) or is not ours to kill may hold one open for as long as it lives.
    */
   readonly #openOutput = new Set<Readable>();
+  /** Whether reading the output pipes is paused, see holdOutput. */
+  #outputHeld = false;
+  /** The output of the running child, which a hold pauses; empty once it has exited. */
+  #runOutput: readonly RunOutput[] = [];
 
   constructor(spec: ProcessSpec, options: EngineOptions, deps: ManagedProcessDeps) {
     this.#spec = spec;
@@ -177,6 +187,24 @@ export class ManagedProcess {
    */
   replaceSpec(spec: ProcessSpec): void {
     this.#spec = spec;
+  }
+
+  /**
+   * Pauses or resumes reading the child's output, for a reader of it that has fallen behind (the terminal
+   * printer holds the processes while its pipe is full). Once its pipe is full too, a held child waits in
+   * its next write, as it would writing to a slow terminal of its own. Only the running child is held: what
+   * an exited one left in its pipes is read at once, so that its exit can be reported after it.
+   */
+  holdOutput(held: boolean): void {
+    if (held === this.#outputHeld) return;
+    this.#outputHeld = held;
+    for (const output of this.#runOutput) this.#holdRunOutput(output, held);
+  }
+
+  #holdRunOutput({ stream, splitter }: RunOutput, held: boolean): void {
+    if (held) stream.pause();
+    else stream.resume();
+    splitter.hold(held);
   }
 
   /** Merges facts into the snapshot and reports the change with a status event. */
@@ -472,6 +500,9 @@ export class ManagedProcess {
         resolve();
       });
       child.on('exit', (code, signal) => {
+        const runOutput = this.#runOutput;
+        this.#runOutput = [];
+        if (this.#outputHeld) for (const held of runOutput) this.#holdRunOutput(held, false);
         // Node reports the exit as soon as the child is reaped, often before the last of its output has been
         // read from the pipes. Reported then, "crashed with exit code 1" would come before the error message
         // that explains the crash, in the terminal, the scrollback and every client. So the exit waits for the
@@ -492,8 +523,10 @@ export class ManagedProcess {
       });
     });
     // The splitters flush a last unterminated line on 'close', so they listen before the exit report does.
-    this.#attachOutput(child.stdout, 'stdout');
-    this.#attachOutput(child.stderr, 'stderr');
+    this.#runOutput = [
+      this.#attachOutput(child.stdout, 'stdout'),
+      this.#attachOutput(child.stderr, 'stderr'),
+    ].filter((attached) => attached !== null);
     let outputEnded: (() => void) | null = null;
     for (const stream of output) {
       this.#openOutput.add(stream);
@@ -604,8 +637,8 @@ export class ManagedProcess {
     this.#deps.emit({ kind: 'status', snapshot: this.snapshot(), timestamp: this.#deps.now() });
   }
 
-  #attachOutput(stream: Readable | null, name: OutputStream): void {
-    if (stream === null) return;
+  #attachOutput(stream: Readable | null, name: OutputStream): RunOutput | null {
+    if (stream === null) return null;
     const decoder = new Utf8StreamDecoder();
     const splitter = new LineSplitter({
       maxLineBytes: this.#options.maxLineBytes,
@@ -621,6 +654,9 @@ export class ManagedProcess {
       splitter.push(decoder.end());
       splitter.end();
     });
+    const output = { stream, splitter };
+    if (this.#outputHeld) this.#holdRunOutput(output, true);
+    return output;
   }
 
   #emitOutput(stream: OutputStream, text: string): void {

@@ -72,6 +72,8 @@ export class Supervisor implements BehaviourHost {
   #shuttingDown = false;
   #startGate: ((name: string) => Promise<void> | null) | null = null;
   #stopOrder: readonly (readonly string[])[] | null = null;
+  /** Which processes' output is held (see holdOutput); null while none is. */
+  #outputHold: ((name: string) => boolean) | null = null;
   /** The processes `add` added, in the order added: a config reload (apply) leaves them alone. */
   readonly #addedAtRunTime = new Set<string>();
   /** Removals under way, so that a second `remove` of the same process waits for the first. */
@@ -92,8 +94,8 @@ export class Supervisor implements BehaviourHost {
     this.#now = now;
     this.instanceId = instanceId;
     const totalScrollback = new TotalScrollbackBound(options.maxTotalScrollbackBytes);
-    this.#create = (spec) =>
-      new ManagedProcess(spec, options, {
+    this.#create = (spec) => {
+      const managed = new ManagedProcess(spec, options, {
         spawn,
         terminateTree,
         now,
@@ -104,6 +106,9 @@ export class Supervisor implements BehaviourHost {
         startGate: (name) => this.#startGate?.(name) ?? null,
         totalScrollback,
       });
+      managed.holdOutput(this.#outputHold?.(spec.name) ?? false);
+      return managed;
+    };
     for (const spec of specs) this.#processes.set(spec.name, this.#create(spec));
   }
 
@@ -204,6 +209,15 @@ export class Supervisor implements BehaviourHost {
   announce(name: string, notice: BehaviourNotice, message: string): void {
     if (!this.#processes.has(name)) return;
     this.#emit({ kind: 'notice', name, notice, message, timestamp: this.#now() });
+  }
+
+  /**
+   * Pauses reading the output of the processes `which` selects, including ones added later, or with null
+   * resumes every process. The terminal printer holds the processes it shows while its reader falls behind.
+   */
+  holdOutput(which: ((name: string) => boolean) | null): void {
+    this.#outputHold = which;
+    for (const [name, managed] of this.#processes) managed.holdOutput(which?.(name) ?? false);
   }
 
   setStartGate(gate: ((name: string) => Promise<void> | null) | null): void {

@@ -45,6 +45,11 @@ export interface TerminalPrinterOptions {
   raw?: boolean;
   /** Removes escape sequences from the processes' output (--no-color). */
   stripColors?: boolean;
+  /**
+   * Holds (true) or releases (false) the output of the processes the terminal shows, while its reader falls
+   * behind; see BoundedWriter. Without it, output is dropped once the terminal's queue is full.
+   */
+  holdOutput?: (held: boolean) => void;
 }
 
 const RESET = '\u001b[0m';
@@ -85,6 +90,7 @@ export function attachTerminalPrinter(
   const queue = new BoundedWriter(out, {
     maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
     droppedNotice: terminalOutputDroppedNotice,
+    ...(options.holdOutput === undefined ? {} : { hold: options.holdOutput }),
   });
 
   const prefixFor = (name: string, timestamp: number) => {
@@ -222,6 +228,7 @@ export function attachTerminalPrinter(
   const unsubscribe = control.subscribe(onEvent);
   return () => {
     unsubscribe();
+    queue.close();
     out.off?.('error', onError);
   };
 }

@@ -1,6 +1,7 @@
 // The terminal's queue is bounded: a real lucidlines (the built CLI) whose stdout the test stops reading
 // keeps its memory bounded while a child floods, still delivers every byte to a real viewer connection,
-// and once its stdout is read again prints one line saying how much it left out.
+// and once its stdout is read again prints one line saying how much it left out. A stdout that is read, if
+// more slowly than the child writes, gets every line: the flooding child is held instead.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -40,6 +41,55 @@ function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** Starts the built CLI on a config with one `flood` process, its stdout a pipe the test reads. */
+function startFlood(rounds: number, linesPerRound: number) {
+  const gates = mkdtempSync(path.join(temp, 'gates-'));
+  const fixture = path.join(ROOT, 'test', 'fixtures', 'output-flood.mjs');
+  const dir = mkdtempSync(path.join(temp, 'project-'));
+  const config = path.join(dir, 'lucidlines.config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      processes: [
+        { name: 'flood', command: `node "${fixture}" "${gates}" ${rounds} ${linesPerRound}`, cwd: dir },
+      ],
+    }),
+  );
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  const lucid = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'lucidlines.js'), '--config', config, '--port', '0', '--no-open'],
+    { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<void>((resolve) => lucid.once('exit', () => resolve()));
+  return { gates, lucid, exited };
+}
+
+test('a terminal that reads more slowly than a child floods gets every line: the child is held, nothing dropped', async () => {
+  const lines = 250_000;
+  const { gates, lucid, exited } = startFlood(1, lines);
+  // Appended to, never read until the end: reading a string built of 250,000 appends flattens it each time.
+  let stdout = '';
+  let tail = '';
+  let done = false;
+  lucid.stdout.setEncoding('utf8').on('data', (text: string) => {
+    stdout += text;
+    tail = (tail + text).slice(-300);
+    done ||= /^\[flood\] +flood-done$/m.test(tail);
+  });
+  try {
+    // The whole flood at once: 50 MB, read by lucidlines far faster than it can move it to a pipe.
+    writeFileSync(path.join(gates, 'round-0'), '');
+    await waitUntil('the end of the flood in the terminal', () => done, 120_000);
+    assert.doesNotMatch(stdout, NOTICE);
+    assert.equal(stdout.match(/^\[flood\] +line \d+ /gm)?.length, lines);
+  } finally {
+    if (lucid.exitCode === null) lucid.kill('SIGINT');
+    await exited;
+  }
+});
 
 test('a stalled terminal costs bounded memory and drops only terminal output, then says how much', async (t) => {
   const gates = mkdtempSync(path.join(temp, 'gates-'));

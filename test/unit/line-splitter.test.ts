@@ -124,6 +124,20 @@ describe('LineSplitter', () => {
     assert.deepEqual(emitted, ['ab']);
   });
 
+  it("keeps a partial line while held, since the quiet is then the reader's, and flushes after the release", () => {
+    const { splitter, emitted, timers } = makeSplitter(1024, 50);
+    splitter.push('line 1\nline 2 is cut');
+    splitter.hold(true);
+    timers.advance(1000);
+    assert.deepEqual(emitted, ['line 1\n'], 'nothing is flushed while held');
+    splitter.push(' by the pipe\n');
+    assert.deepEqual(emitted, ['line 1\n', 'line 2 is cut by the pipe\n'], 'the line stays whole');
+    splitter.push('partial');
+    splitter.hold(false);
+    timers.advance(50);
+    assert.deepEqual(emitted.at(-1), 'partial', 'a quiet time after the release flushes as usual');
+  });
+
   it('does not flush when the text ended with a complete line', () => {
     const { splitter, emitted, timers } = makeSplitter(1024, 50);
     splitter.push('done\n');

@@ -183,6 +183,32 @@ describe('ManagedProcess', () => {
     assert.equal(fake.events.filter((e) => e.kind === 'exit').length, 1);
   });
 
+  it('holds its output: reading pauses, also for a run that starts while held, and resumes on release', async () => {
+    const fake = setup();
+    await fake.process.start();
+    const first = fake.children[0];
+    assert.ok(first !== undefined);
+    fake.process.holdOutput(true);
+    assert.equal(first.stdout.isPaused(), true);
+    assert.equal(first.stderr.isPaused(), true);
+    await fake.process.restart();
+    const second = fake.children[1];
+    assert.ok(second !== undefined);
+    assert.equal(second.stdout.isPaused(), true, 'a run that starts while held starts held');
+    second.stdout.write('held back\n');
+    await tick();
+    assert.equal(
+      fake.events.some((e) => e.kind === 'output'),
+      false,
+      'nothing is read while held',
+    );
+    fake.process.holdOutput(false);
+    assert.equal(second.stdout.isPaused(), false);
+    await tick();
+    const outputs = fake.events.flatMap((e) => (e.kind === 'output' ? [e.chunk.text] : []));
+    assert.deepEqual(outputs, ['held back\n']);
+  });
+
   it('reports death by a signal nobody asked for as an error', async () => {
     const fake = setup();
     await fake.process.start();
