@@ -13,6 +13,7 @@ import {
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { stopWithBench } from './bench-children.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..');
 
@@ -168,6 +169,7 @@ export async function launchLucid(options: LaunchOptions): Promise<RunningLucid>
     cwd: REPO_ROOT,
     stdio: ['ignore', drain?.fd ?? (options.terminal === 'discard' ? 'ignore' : 'pipe'), 'pipe'],
   });
+  stopWithBench(child);
   // lucidlines has its own copy of the FIFO now; the bench's must go, or grep would never see the end.
   if (drain !== null) closeSync(drain.fd);
   const terminal = drain?.drain ?? null;

@@ -110,6 +110,11 @@ function throughputRows(result: ThroughputResult, variant: string, rssBudgetMib 
     { section: 'Throughput', metric: `${variant}: concurrently`, value: formatSummary(result.peer, 'ms') },
     {
       section: 'Throughput',
+      metric: `${variant}: concurrently, its output a pipe read to the end`,
+      value: formatSummary(result.pipedPeer, 'ms'),
+    },
+    {
+      section: 'Throughput',
       metric: `${variant}: bare Node parent counting the pipe (floor)`,
       value: formatSummary(result.nodePipe, 'ms'),
     },
@@ -131,6 +136,11 @@ function throughputRows(result: ThroughputResult, variant: string, rssBudgetMib 
       value: formatSummary(result.ratioToPeer, '×', 2),
       budget: '≤ 1.0×',
       verdict: verdict(result.ratioToPeer.median <= 1),
+    },
+    {
+      section: 'Throughput',
+      metric: `${variant}: lucidlines ÷ concurrently with its output a pipe read to the end (per round)`,
+      value: formatSummary(result.ratioToPipedPeer, '×', 2),
     },
     {
       section: 'Throughput',

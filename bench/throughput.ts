@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { spawnInGroup } from './bench-children.js';
 import { FIXTURES, fixtureCommand, StartGate } from './gate.js';
 import { launchLucidIn, REPO_ROOT, scratchDir, writeConfig } from './lucidlines-process.js';
 import { Observer } from './observer.js';
@@ -76,7 +76,7 @@ export async function timeRaw(load: FloodLoad): Promise<number> {
     const gate = new StartGate(dir.path);
     const writers = writerCommands(load, gate);
     const script = `${writers.map(({ command }) => `${command} > /dev/null &`).join(' ')} wait`;
-    const child = spawn('sh', ['-c', script], { stdio: 'ignore' });
+    const child = spawnInGroup('sh', ['-c', script], { stdio: 'ignore' });
     const exited = once(child, 'exit');
     await gate.waitReady(
       writers.map(({ name }) => name),
@@ -99,7 +99,7 @@ export async function timeNodePipe(load: FloodLoad): Promise<number> {
   try {
     const gate = new StartGate(dir.path);
     const writers = writerCommands(load, gate);
-    const child = spawn(
+    const child = spawnInGroup(
       process.execPath,
       [join(FIXTURES, 'drain.mjs'), ...writers.map(({ command }) => command)],
       { stdio: 'ignore' },
@@ -118,17 +118,28 @@ export async function timeNodePipe(load: FloodLoad): Promise<number> {
   }
 }
 
-/** The peer: concurrently running the same writers, its own output to /dev/null. Timed from the gate to its exit. */
-export async function timeConcurrently(load: FloodLoad): Promise<number> {
+/**
+ * The peer: concurrently running the same writers. Its output goes to /dev/null, which Node writes
+ * synchronously and the kernel discards, or with `terminal: 'pipe'` into a pipe that a `grep -c` reads to
+ * the end, as lucidlines' own output is in timeLucid. Timed from the gate to its exit (and the reader's).
+ */
+export async function timeConcurrently(load: FloodLoad, terminal: 'null' | 'pipe' = 'null'): Promise<number> {
   const dir = scratchDir('peer');
   try {
     const gate = new StartGate(dir.path);
     const writers = writerCommands(load, gate);
-    const child = spawn(
+    const concurrently = [
       join(REPO_ROOT, 'node_modules', '.bin', 'concurrently'),
-      ['-n', writers.map(({ name }) => name).join(','), ...writers.map(({ command }) => command)],
-      { stdio: 'ignore' },
-    );
+      '-n',
+      writers.map(({ name }) => name).join(','),
+      ...writers.map(({ command }) => command),
+    ];
+    // grep exits with 1 when no line matched, which is no failure here: the pipeline's status is concurrently's.
+    const reader = 'set -o pipefail; "$@" | { grep -c -F -- "lucidlines:" > /dev/null; true; }';
+    const child =
+      terminal === 'null'
+        ? spawnInGroup(concurrently[0] as string, concurrently.slice(1), { stdio: 'ignore' })
+        : spawnInGroup('bash', ['-c', reader, 'peer', ...concurrently], { stdio: 'ignore' });
     const exited = once(child, 'exit');
     await gate.waitReady(
       writers.map(({ name }) => name),
@@ -241,10 +252,13 @@ export interface ThroughputResult {
   raw: Summary;
   lucid: Summary;
   peer: Summary;
+  /** concurrently with its output a pipe read to the end, as lucidlines' is. */
+  pipedPeer: Summary;
   nodePipe: Summary;
   /** Each repetition's lucid/raw ratio, taken within the same round so that drift of the machine cancels out. */
   ratioToRaw: Summary;
   ratioToPeer: Summary;
+  ratioToPipedPeer: Summary;
   ratioToNodePipe: Summary;
   /** lucidlines' CPU milliseconds per MB delivered to the client. */
   cpuMsPerMb: Summary;
@@ -263,15 +277,17 @@ export async function measureThroughput(
   const raw: number[] = [];
   const lucid: LucidFloodResult[] = [];
   const peer: number[] = [];
+  const pipedPeer: number[] = [];
   const nodePipe: number[] = [];
   for (let round = 0; round < repetitions; round++) {
     raw.push(await timeRaw(load));
     lucid.push(await timeLucid(load));
     peer.push(await timeConcurrently(load));
+    pipedPeer.push(await timeConcurrently(load, 'pipe'));
     nodePipe.push(await timeNodePipe(load));
     const run = lucid[round] as LucidFloodResult;
     log(
-      `  ${load.label} round ${round + 1}: raw ${raw[round]?.toFixed(0)} ms, lucidlines ${run.ms.toFixed(0)} ms (cpu ${run.cpuMs.toFixed(0)} ms, peak ${(run.peakRss / 2 ** 20).toFixed(0)} MiB, ${run.droppedNotices} dropped-terminal notices), concurrently ${peer[round]?.toFixed(0)} ms, bare Node pipe ${nodePipe[round]?.toFixed(0)} ms`,
+      `  ${load.label} round ${round + 1}: raw ${raw[round]?.toFixed(0)} ms, lucidlines ${run.ms.toFixed(0)} ms (cpu ${run.cpuMs.toFixed(0)} ms, peak ${(run.peakRss / 2 ** 20).toFixed(0)} MiB, ${run.droppedNotices} dropped-terminal notices), concurrently ${peer[round]?.toFixed(0)} ms (into a pipe ${pipedPeer[round]?.toFixed(0)} ms), bare Node pipe ${nodePipe[round]?.toFixed(0)} ms`,
     );
   }
   const ms = lucid.map((run) => run.ms);
@@ -280,9 +296,11 @@ export async function measureThroughput(
     raw: summarise(raw),
     lucid: summarise(ms),
     peer: summarise(peer),
+    pipedPeer: summarise(pipedPeer),
     nodePipe: summarise(nodePipe),
     ratioToRaw: summarise(ms.map((value, i) => value / (raw[i] as number))),
     ratioToPeer: summarise(ms.map((value, i) => value / (peer[i] as number))),
+    ratioToPipedPeer: summarise(ms.map((value, i) => value / (pipedPeer[i] as number))),
     ratioToNodePipe: summarise(ms.map((value, i) => value / (nodePipe[i] as number))),
     cpuMsPerMb: summarise(lucid.map((run) => run.cpuMs / (load.bytes / 1e6))),
     peakRss: summarise(lucid.map((run) => run.peakRss)),
