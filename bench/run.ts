@@ -671,7 +671,8 @@ is never inside a timed interval, and the timer starts when the gate opens.
   does, or 1,000 lines per write (a buffered logger), or the same lines in 64 KiB writes that cut lines
   anywhere (\`cat\` of a big log), or 64 KiB chunks without any newline (one write per chunk); or 20 such
   children write their lines one per write at once. Raw: the children alone with stdout to /dev/null, gate
-  to exit. concurrently: \`concurrently -n <names> <children>\` with its stdout to /dev/null, gate to exit.
+  to exit. concurrently: \`concurrently -n <names> <children>\` with its stdout to /dev/null, gate to exit,
+  and again with its stdout a pipe that a \`grep -c\` reads to the end, as lucidlines' is (gate until both exit).
   lucidlines: gate until the client, connected before the gate opened, has received every character
   of \`output\` (line breaks excluded from the count so that line splitting cannot fake or hide bytes); its
   stdout is a pipe that the bench reads to the end, and a notice of dropped terminal output fails the row.
@@ -680,7 +681,8 @@ is never inside a timed interval, and the timer starts when the gate opens.
   warm-up.
   Floor: \`bench/fixtures/drain.mjs\`, a bare Node parent that spawns the child through child_process and only
   counts the bytes it reads, gate to exit; no Node supervisor can beat it.
-  Each round runs raw, lucidlines, concurrently, floor in turn; ratios are taken within a round.
+  Each round runs raw, lucidlines, concurrently, concurrently into a pipe, floor in turn; ratios are taken
+  within a round.
 - Memory: VmHWM of the lucidlines process from /proc, read when the client has received 25 %, 50 % and
   100 % of the volume.
 - Stalled terminal: the memory load (500 MB), but lucidlines' stdout is a pipe that the bench stops reading
