@@ -4,6 +4,7 @@ import type { BehaviourHost, Health } from '../process/events.js';
 import type { HealthCheckSpec } from '../process/spec.js';
 import type { Behaviour } from './behaviour.js';
 import { networkProbes, type ProbeResult, type Probes } from './probes.js';
+import { RunSessions } from './run-sessions.js';
 
 export interface HealthCheckDeps {
   timers: Timers;
@@ -48,9 +49,7 @@ export function healthCheck(deps: Partial<HealthCheckDeps> = {}): Behaviour {
   const resolved: HealthCheckDeps = { ...systemDeps, ...deps };
   return {
     attach(host) {
-      const sessions = new Map<string, CheckSession>();
-      /** The last run checking began for: status events repeat while a run is `running`. */
-      const checkedRun = new Map<string, number>();
+      const sessions = new RunSessions<CheckSession>();
       /** Processes whose snapshot carries a `health` fact, to clear it when their run ends. */
       const reported = new Set<string>();
       const streaks = new Map<string, RestartStreak>();
@@ -62,43 +61,38 @@ export function healthCheck(deps: Partial<HealthCheckDeps> = {}): Behaviour {
         }
         return streak;
       };
-      const end = (name: string) => {
-        sessions.get(name)?.end();
-        sessions.delete(name);
-      };
       const unsubscribe = host.subscribe((event) => {
         switch (event.kind) {
           case 'status': {
             const { name, status, run, facts } = event.snapshot;
-            const current = sessions.get(name);
-            if (current !== undefined && (current.run !== run || status !== 'running')) end(name);
+            sessions.endUnless(name, run, status === 'running');
             // A run being stopped still says `running` until it exits; a check then would only fail.
-            if (status !== 'running' || facts.stopping === true || checkedRun.get(name) === run) break;
-            checkedRun.set(name, run);
+            if (status !== 'running' || facts.stopping === true || !sessions.firstTimeFor(name, run)) break;
             const spec = host.spec(name)?.healthCheck;
             if (spec === undefined) break;
-            const session = new CheckSession(host, name, run, spec, resolved, streakOf(name), () => {
-              reported.add(name);
-            });
-            sessions.set(name, session);
-            session.start();
+            sessions.begin(
+              name,
+              new CheckSession(host, name, run, spec, resolved, streakOf(name), () => {
+                reported.add(name);
+              }),
+            );
             break;
           }
           case 'request':
             // A stop or restart ends this run: its checks would race the stop and report a process going down.
-            if (event.action !== 'start') end(event.name);
+            if (event.action !== 'start') sessions.end(event.name);
             // Somebody else took over (a person, a file change): they may have fixed the cause.
             if (event.reason !== 'health-check') streaks.delete(event.name);
             break;
           case 'exit':
-            end(event.name);
+            sessions.end(event.name);
             if (reported.delete(event.name)) host.annotate(event.name, { health: undefined });
             break;
         }
       });
       return () => {
         unsubscribe();
-        for (const name of [...sessions.keys()]) end(name);
+        sessions.endAll();
       };
     },
   };

@@ -5,6 +5,7 @@ import type { BehaviourHost, ReadinessProbe } from '../process/events.js';
 import type { ReadinessSpec } from '../process/spec.js';
 import type { Behaviour } from './behaviour.js';
 import { networkProbes, type ProbeResult, type Probes } from './probes.js';
+import { RunSessions } from './run-sessions.js';
 
 export interface ReadinessDeps {
   timers: Timers;
@@ -45,27 +46,20 @@ export function readiness(deps: Partial<ReadinessDeps> = {}): Behaviour {
   };
   return {
     attach(host) {
-      const sessions = new Map<string, ProbeSession>();
-      /** The last run seen spawned per process: status events repeat while a run is starting. */
-      const spawnedRun = new Map<string, number>();
-      const end = (name: string) => {
-        sessions.get(name)?.end();
-        sessions.delete(name);
-      };
+      const sessions = new RunSessions<ProbeSession>();
       const unsubscribe = host.subscribe((event) => {
         switch (event.kind) {
           case 'status': {
             const { name, status, pid, run, facts } = event.snapshot;
-            const current = sessions.get(name);
-            if (current !== undefined && (current.run !== run || status !== 'starting')) end(name);
+            sessions.endUnless(name, run, status === 'starting');
             // A start held back by the start gate is `starting` without a pid: nothing to probe yet.
-            if (status !== 'starting' || pid === null || spawnedRun.get(name) === run) break;
-            spawnedRun.set(name, run);
+            if (status !== 'starting' || pid === null || !sessions.firstTimeFor(name, run)) break;
             const spec = host.spec(name)?.readiness;
             if (spec !== undefined) {
-              const session = new ProbeSession(host, name, run, spec, { timers, probes, pollIntervalMs });
-              sessions.set(name, session);
-              session.start();
+              sessions.begin(
+                name,
+                new ProbeSession(host, name, run, spec, { timers, probes, pollIntervalMs }),
+              );
             }
             // The fact is about the run that became ready; this new one has not, and may have no probe now.
             if (facts.readyBy !== undefined) host.annotate(name, { readyBy: undefined });
@@ -75,13 +69,13 @@ export function readiness(deps: Partial<ReadinessDeps> = {}): Behaviour {
             sessions.get(event.chunk.name)?.onOutput(event.chunk.text);
             break;
           case 'exit':
-            if (sessions.get(event.name)?.run === event.run) end(event.name);
+            sessions.end(event.name, event.run);
             break;
         }
       });
       return () => {
         unsubscribe();
-        for (const name of [...sessions.keys()]) end(name);
+        sessions.endAll();
       };
     },
   };
