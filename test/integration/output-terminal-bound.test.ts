@@ -92,34 +92,7 @@ test('a terminal that reads more slowly than a child floods gets every line: the
 });
 
 test('a stalled terminal costs bounded memory and drops only terminal output, then says how much', async (t) => {
-  const gates = mkdtempSync(path.join(temp, 'gates-'));
-  const fixture = path.join(ROOT, 'test', 'fixtures', 'output-flood.mjs');
-  const config = path.join(temp, 'lucidlines.config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      processes: [
-        { name: 'flood', command: `node "${fixture}" "${gates}" ${ROUNDS} ${LINES_PER_ROUND}`, cwd: temp },
-      ],
-    }),
-  );
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.FORCE_COLOR;
-  const lucid = spawn(
-    process.execPath,
-    [
-      path.join(ROOT, 'bin', 'lucidlines.js'),
-      '--config',
-      config,
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-      '--no-open',
-    ],
-    { cwd: temp, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const exited = new Promise<void>((resolve) => lucid.once('exit', () => resolve()));
+  const { gates, lucid, exited } = startFlood(ROUNDS, LINES_PER_ROUND);
   let stdout = '';
   let stderr = '';
   lucid.stdout.setEncoding('utf8').on('data', (text: string) => {
