@@ -3,13 +3,9 @@
 // of exiting, so it can be driven by tests and so pending output is flushed by a normal exit.
 
 import { CLIENT_SUBCOMMANDS, type ClientSubcommandName, classify } from './cli/command.js';
-import { runControl } from './cli/control.js';
-import { runInit } from './cli/init.js';
 import { type CliIo, defaultIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, findPackage, print } from './cli/io.js';
-import { runLogs } from './cli/logs.js';
 import { planFromCommands, planFromConfigOrDiscovery } from './cli/plan.js';
 import { runProcesses } from './cli/run.js';
-import { runStatus } from './cli/status.js';
 import { FLAG_HELP, parseCommandLine } from './config/flags.js';
 import {
   clientSubcommandNotFirstMessage,
@@ -24,22 +20,31 @@ import {
 
 export type { CliIo, SignalSource } from './cli/io.js';
 
-/** A client of the running instance; the MCP server is loaded only when asked for, with its libraries. */
+/**
+ * A client of the running instance. Each is loaded only when asked for, with its libraries: every launch of
+ * `lucidlines` itself paid for loading them (the HTML export's renderer alone took about 20 ms).
+ */
 async function runClientSubcommand(
   io: CliIo,
   subcommand: ClientSubcommandName,
   argv: string[],
 ): Promise<number> {
   switch (subcommand) {
-    case 'status':
+    case 'status': {
+      const { runStatus } = await import('./cli/status.js');
       return runStatus(io, argv);
-    case 'logs':
+    }
+    case 'logs': {
+      const { runLogs } = await import('./cli/logs.js');
       return runLogs(io, argv);
+    }
     case 'restart':
     case 'start':
     case 'stop':
-    case 'kill':
+    case 'kill': {
+      const { runControl } = await import('./cli/control.js');
       return runControl(io, subcommand, argv);
+    }
     case 'mcp': {
       const { runMcp } = await import('./cli/mcp.js');
       return runMcp(io, argv);
@@ -86,8 +91,10 @@ export async function run(argv: string[], ioOverrides: Partial<CliIo> = {}): Pro
       case 'flag-not-applicable':
         print(io.stderr, flagNotApplicableMessage(command.flag, command.mode, command.usedWith));
         return EXIT_USAGE;
-      case 'init':
+      case 'init': {
+        const { runInit } = await import('./cli/init.js');
         return await runInit(io, command.flags);
+      }
       case 'commands':
         return await runProcesses(io, pkg, () => planFromCommands(io.cwd, command.flags, command.commands));
       case 'run':

@@ -9,7 +9,6 @@
 // token can never appear in an answer.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { renderLogHtml } from '../output/html-export.js';
 import { PlainTextStripper } from '../output/plain-text.js';
 import type { OutputChunk, ProcessControl, ProcessSnapshot } from '../process/events.js';
 import type { EventMessage, OutputStream } from '../protocol.js';
@@ -238,18 +237,26 @@ export function createReadApi(
       query.lines === null
         ? chunks.map(({ text, stream }) => ({ text, stream }))
         : lastLines(chunks, query.lines);
-    let body: string;
-    const headers: Record<string, string | number> = { 'Cache-Control': 'no-store' };
-    if (query.format === 'html') {
-      body = renderLogHtml({ name, chunks: pieces });
-      headers['Content-Type'] = 'text/html; charset=utf-8';
-      headers['Content-Security-Policy'] = HTML_EXPORT_POLICY;
-    } else {
-      body = query.format === 'text' ? plainText(pieces) : pieces.map((piece) => piece.text).join('');
-      headers['Content-Type'] = 'text/plain; charset=utf-8';
+    const send = (body: string, headers: Record<string, string>) => {
+      response.writeHead(200, {
+        'Cache-Control': 'no-store',
+        ...headers,
+        'Content-Length': Buffer.byteLength(body),
+      });
+      response.end(head ? undefined : body);
+    };
+    if (query.format !== 'html') {
+      const body = query.format === 'text' ? plainText(pieces) : pieces.map((piece) => piece.text).join('');
+      send(body, { 'Content-Type': 'text/plain; charset=utf-8' });
+      return;
     }
-    headers['Content-Length'] = Buffer.byteLength(body);
-    response.writeHead(200, headers);
-    response.end(head ? undefined : body);
+    // The renderer (ansi-to-html and its entity tables) is loaded by the first export, not by every launch of
+    // lucidlines, whose start-up it lengthened by about 20 ms. The lines are taken above, at the request.
+    void import('../output/html-export.js').then(({ renderLogHtml }) =>
+      send(renderLogHtml({ name, chunks: pieces }), {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Security-Policy': HTML_EXPORT_POLICY,
+      }),
+    );
   };
 }
