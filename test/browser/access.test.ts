@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ensureBuilt, ROOT } from '../fixtures/build.js';
-import { CHROMIUM_MISSING, launchChromium } from '../fixtures/chromium.js';
+import { CHROMIUM_MISSING, launchChromium, openViewer } from '../fixtures/chromium.js';
 import { isAliveProcess as isAlive } from '../fixtures/process-probes.js';
 
 const WAIT_MS = 30_000;
@@ -76,9 +76,7 @@ describe('viewer access and kill', { skip }, () => {
   });
 
   async function open(url: string): Promise<Page> {
-    const page = await browser.newPage();
-    await page.goto(url);
-    await page.waitForSelector('#connection[data-state="open"]', { timeout: WAIT_MS });
+    const page = await openViewer(browser, url, WAIT_MS);
     await page.click('#process-list button.proc[data-name="stubborn"]');
     return page;
   }

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM_MISSING, launchChromium } from '../fixtures/chromium.js';
+import { CHROMIUM_MISSING, launchChromium, openViewer } from '../fixtures/chromium.js';
 import { type CliRun, cliHarness } from '../fixtures/cli-harness.js';
 
 const WAIT_MS = 30_000;
@@ -58,9 +58,7 @@ describe('restarts in the viewer', { skip: CHROMIUM_MISSING ?? false }, () => {
     await lucidlines.waitForOutput(/failed again after 1 automatic restart/, 'flaky giving up');
     const [url] = await lucidlines.waitForOutput(/^http:\/\/127\.0\.0\.1:\d+\/$/m, 'the viewer URL');
     browser = await launchChromium();
-    page = await browser.newPage();
-    await page.goto(url);
-    await page.waitForSelector('#connection[data-state="open"]', { timeout: WAIT_MS });
+    page = await openViewer(browser, url, WAIT_MS);
   });
 
   after(async () => {

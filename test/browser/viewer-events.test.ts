@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM_MISSING, launchChromium } from '../fixtures/chromium.js';
+import { CHROMIUM_MISSING, launchChromium, openViewer } from '../fixtures/chromium.js';
 import { type CliRun, cliHarness } from '../fixtures/cli-harness.js';
 
 const WAIT_MS = 30_000;
@@ -51,9 +51,7 @@ describe('viewer: the events panel', { skip: CHROMIUM_MISSING ?? false }, () => 
     await lucidlines.waitForOutput(/^\[crasher\] +crashed with exit code 3$/m, 'the crash');
     const [url] = await lucidlines.waitForOutput(/^http:\/\/127\.0\.0\.1:\d+\/$/m, 'the viewer URL');
     browser = await launchChromium();
-    page = await browser.newPage();
-    await page.goto(url);
-    await page.waitForSelector('#connection[data-state="open"]', { timeout: WAIT_MS });
+    page = await openViewer(browser, url, WAIT_MS);
   });
 
   after(async () => {

@@ -6,26 +6,17 @@
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM_MISSING, launchChromium } from '../fixtures/chromium.js';
+import { CHROMIUM_MISSING, launchChromium, openViewer } from '../fixtures/chromium.js';
 import { type CliRun, cliHarness } from '../fixtures/cli-harness.js';
+import { freePort } from '../fixtures/free-port.js';
 
 const WAIT_MS = 30_000;
 const SERVER = fileURLToPath(new URL('../fixtures/health-server.mjs', import.meta.url));
 const { temp, startCli } = cliHarness('lucid-viewer-health-');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('health in the viewer', { skip: CHROMIUM_MISSING ?? false }, () => {
   let browser: Browser;
@@ -59,9 +50,7 @@ describe('health in the viewer', { skip: CHROMIUM_MISSING ?? false }, () => {
     lucidlines = startCli(['--port', '0'], cwd);
     const [url] = await lucidlines.waitForOutput(/^http:\/\/127\.0\.0\.1:\d+\/$/m, 'the viewer URL');
     browser = await launchChromium();
-    page = await browser.newPage();
-    await page.goto(url);
-    await page.waitForSelector('#connection[data-state="open"]', { timeout: WAIT_MS });
+    page = await openViewer(browser, url, WAIT_MS);
   });
 
   after(async () => {

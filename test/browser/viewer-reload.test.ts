@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { CHROMIUM_MISSING, launchChromium } from '../fixtures/chromium.js';
+import { CHROMIUM_MISSING, launchChromium, openViewer } from '../fixtures/chromium.js';
 import { cliHarness } from '../fixtures/cli-harness.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -35,9 +35,7 @@ describe('viewer after a config reload', { skip: CHROMIUM_MISSING ?? false }, ()
     await run.waitForOutput(/^\[keep\] +keep started pid=\d+$/m, 'keep');
 
     browser = await launchChromium();
-    const page = await browser.newPage();
-    await page.goto(url ?? '');
-    await page.waitForSelector('#connection[data-state="open"]', { timeout: WAIT_MS });
+    const page = await openViewer(browser, url ?? '', WAIT_MS);
     const rowWith = (text: string) =>
       page.waitForFunction(
         (wanted) =>

@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ensureBuilt, ROOT } from '../fixtures/build.js';
 import { CHROMIUM_MISSING, launchChromium } from '../fixtures/chromium.js';
+import { freePort } from '../fixtures/free-port.js';
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 const WAIT_MS = 30_000;
@@ -36,15 +36,6 @@ interface ProcessEntry {
 
 function nodeCommand(script: string): string {
   return `node ${JSON.stringify(script)}`;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  assert.ok(address !== null && typeof address === 'object');
-  return address.port;
 }
 
 const started: Lucidlines[] = [];

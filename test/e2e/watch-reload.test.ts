@@ -3,12 +3,12 @@
 
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { type CliRun, cliHarness, isAlive } from '../fixtures/cli-harness.js';
+import { freePort } from '../fixtures/free-port.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const idle = path.join(root, 'test', 'fixtures', 'watch-idle.mjs');
@@ -63,15 +63,6 @@ async function stopCli(run: CliRun): Promise<void> {
   run.child.kill('SIGINT');
   const { code } = await run.exit;
   assert.equal(code, 0, run.stderr());
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  assert.ok(address !== null && typeof address === 'object');
-  return address.port;
 }
 
 interface Message {

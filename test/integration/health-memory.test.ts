@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +9,7 @@ import { readiness } from '../../src/behaviours/readiness.js';
 import type { HealthCheckSpec, ProcessSpec } from '../../src/process/spec.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../../src/process/spec.js';
 import { Supervisor } from '../../src/process/supervisor.js';
+import { freePort } from '../fixtures/free-port.js';
 import { isAliveProcess, waitFor } from '../fixtures/process-probes.js';
 import { start, TestClient, waitUntil, wsUrl } from '../fixtures/server-test-kit.js';
 
@@ -17,15 +17,6 @@ const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures')
 const TEST_TIMEOUT = 90_000;
 const WAIT_MS = 60_000;
 const MIB = 1024 * 1024;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

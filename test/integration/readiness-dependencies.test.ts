@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { createServer } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Chalk } from 'chalk';
@@ -17,21 +16,13 @@ import {
 } from '../../src/process/spec.js';
 import { Supervisor } from '../../src/process/supervisor.js';
 import { attachTerminalPrinter } from '../../src/terminal/printer.js';
+import { freePort } from '../fixtures/free-port.js';
 import { isAliveProcess as isAlive, waitFor } from '../fixtures/process-probes.js';
 
 const SERVER = fileURLToPath(new URL('../fixtures/ready-server.mjs', import.meta.url));
 const TEST_TIMEOUT = 60_000;
 const OPTIONS: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, killTimeoutMs: 2000 };
 const LOOPBACKS = ['127.0.0.1', '::1'];
-
-async function freePort(host = '127.0.0.1'): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

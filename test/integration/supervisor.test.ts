@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
@@ -8,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { SupervisorEvent } from '../../src/process/events.js';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions, type ProcessSpec } from '../../src/process/spec.js';
 import { Supervisor } from '../../src/process/supervisor.js';
+import { freePort } from '../fixtures/free-port.js';
 import { isAliveProcess as isAlive, waitFor } from '../fixtures/process-probes.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
@@ -19,15 +19,6 @@ const DAEMON = fixture('process-daemon.mjs');
 const ESBUILD = fileURLToPath(new URL('../../node_modules/.bin/esbuild', import.meta.url));
 const TEST_TIMEOUT = 60_000;
 const OPTIONS: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, killTimeoutMs: 500 };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
