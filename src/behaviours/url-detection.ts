@@ -1,3 +1,4 @@
+import { lastIndexOfChar } from '../output/last-index-of.js';
 import type { BehaviourHost, SupervisorEvent } from '../process/events.js';
 import { MAX_URLS } from '../protocol.js';
 import type { Behaviour } from './behaviour.js';
@@ -66,7 +67,7 @@ export function urlDetection(): Behaviour {
         if (event.kind === 'output') {
           const { name, text } = event.chunk;
           const carried = partial.get(name) ?? '';
-          const lastNewline = text.lastIndexOf('\n');
+          const lastNewline = lastIndexOfChar(text, '\n');
           // A chunk without a line end completes no line: only the unfinished end is kept. A writer of long
           // output without newlines sends nothing else, and is spared a search of every chunk.
           if (lastNewline === -1) {

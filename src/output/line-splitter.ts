@@ -1,3 +1,5 @@
+import { lastIndexOfChar } from './last-index-of.js';
+
 /** The timer functions the splitter and the process engine use, injectable so tests can drive time by hand. */
 export interface Timers {
   setTimeout(callback: () => void, ms: number): unknown;
@@ -90,8 +92,8 @@ function fittingEnd(text: string, start: number, end: number, maxBytes: number):
  * terminator, is settled by a forward pass over the piece's escapes.
  */
 function cutOutsideEscapeSequence(text: string, start: number, cut: number, end: number): number {
-  const last = text.lastIndexOf('\x1b', cut - 1);
-  if (last < start) return cut;
+  const last = lastIndexOfChar(text, '\x1b', cut - 1, start);
+  if (last === -1) return cut;
   if (last + 1 === cut && text.charCodeAt(cut) === BACKSLASH) return cutBySequenceWalk(text, start, cut, end);
   const sequenceEnd = escapeSequenceEnd(text, last, end);
   if (sequenceEnd !== -1 && sequenceEnd <= cut) return cut;
@@ -156,8 +158,8 @@ function incompleteTailStart(text: string, from: number): number {
   // An unfinished sequence may hold another ESC (the first half of an OSC's ESC \ terminator), so the look
   // goes on backwards until the last sequence before the cut is a finished one.
   for (;;) {
-    const sequenceStart = text.lastIndexOf('\x1b', end - 1);
-    if (sequenceStart < from || escapeSequenceEnd(text, sequenceStart, end) !== -1) break;
+    const sequenceStart = lastIndexOfChar(text, '\x1b', end - 1, from);
+    if (sequenceStart === -1 || escapeSequenceEnd(text, sequenceStart, end) !== -1) break;
     end = sequenceStart;
   }
   const last = text.charCodeAt(end - 1);
@@ -172,7 +174,7 @@ function incompleteTailStart(text: string, from: number): number {
  * line was flushed after a quiet time. No run of text between two line ends inside one piece is longer than
  * the byte cap, so every later stage can count on bounded lines without anyone inventing line breaks.
  *
- * The work is per chunk: in the common case one `lastIndexOf` finds where the complete lines end, and a few
+ * The work is per chunk: in the common case one search backwards finds where the complete lines end, and a few
  * strided probes prove that no line in the chunk is longer than the cap, so the chunk is handed on as one
  * string. Carriage returns are kept as they are (the viewer renders the overwrite).
  */
@@ -191,7 +193,7 @@ export class LineSplitter {
 
   push(text: string): void {
     if (text.length === 0) return;
-    const lastNewline = text.lastIndexOf('\n');
+    const lastNewline = lastIndexOfChar(text, '\n');
     if (lastNewline === -1) {
       this.#pending += text;
     } else {
@@ -252,8 +254,8 @@ export class LineSplitter {
       // last such newline. Each probe advances by up to `safeUnits`, so a chunk needs only a few probes.
       const probe = lineStart + this.#safeUnits;
       if (probe >= text.length - 1) break;
-      const newline = text.lastIndexOf('\n', probe);
-      if (newline >= lineStart) {
+      const newline = lastIndexOfChar(text, '\n', probe, lineStart);
+      if (newline !== -1) {
         lineStart = newline + 1;
         continue;
       }
