@@ -5,6 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import { takeFifoPipes } from './fifo-pipes.js';
 import { KEEP_VARIABLE, RUN_MARKER_VARIABLE } from './marker.js';
 import { type PipeIdentity, pipeIdentityOf } from './pipe-holders.js';
+import { enlargeWhenFull } from './pipe-size.js';
 import type { ProcessSpec } from './spec.js';
 
 /** The part of a child process the engine uses, so unit tests can hand in a fake. */
@@ -78,9 +79,11 @@ function quietStdin(stdin: Writable | null): Writable | null {
 function spawnWithFifos(spec: ProcessSpec, run: RunIdentity): SpawnedChild {
   const { stdout, stderr } = takeFifoPipes();
   const pipes = [pipeIdentityOf(stdout.readFd), pipeIdentityOf(stderr.readFd)];
-  const readers = [stdout, stderr].map(
-    ({ readFd }) => new Socket({ fd: readFd, readable: true, writable: false }),
-  );
+  const readers = [stdout, stderr].map(({ readFd }) => {
+    const reader = new Socket({ fd: readFd, readable: true, writable: false });
+    enlargeWhenFull(reader, readFd);
+    return reader;
+  });
   try {
     const child = spawn(spec.command, {
       ...spawnOptions(spec, run),
