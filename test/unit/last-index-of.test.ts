@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { lastIndexOfChar } from '../../src/output/last-index-of.js';
+import { seededRandom } from '../fixtures/seeded-random.js';
 
 /** What lastIndexOfChar promises, spelled out with the built-in search. */
 function expected(text: string, char: string, from: number, floor: number): number {
@@ -10,11 +11,7 @@ function expected(text: string, char: string, from: number, floor: number): numb
 
 describe('lastIndexOfChar', () => {
   it('finds what lastIndexOf finds at or after the floor, and -1 otherwise, on random text', () => {
-    let seed = 11;
-    const random = (below: number) => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-      return seed % below;
-    };
+    const random = seededRandom(11);
     for (let round = 0; round < 2000; round++) {
       let text = '';
       for (let i = 0, length = random(40); i < length; i++) text += 'ab\n\x1b'[random(4)];

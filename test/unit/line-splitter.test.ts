@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Utf8StreamDecoder } from '../../src/output/decoder.js';
 import { LineSplitter, type Timers } from '../../src/output/line-splitter.js';
+import { seededRandom } from '../fixtures/seeded-random.js';
 
 /** Timers driven by hand: `advance(ms)` runs what has come due. */
 class ManualTimers implements Timers {
@@ -236,11 +237,7 @@ describe('LineSplitter', () => {
       '€',
       '😀',
     ];
-    let seed = 7;
-    const random = (below: number) => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-      return seed % below;
-    };
+    const random = seededRandom(7);
     for (let round = 0; round < 300; round++) {
       let text = '';
       for (let i = 0, length = 20 + random(400); i < length; i++) {
