@@ -294,17 +294,20 @@ const isUp = (snapshot: ProcessSnapshot) => snapshot.status === 'starting' || sn
  */
 function finalExitTracker(names: readonly string[]): (event: SupervisorEvent) => FinalExit | null {
   const restarting = new Set<string>();
+  const exitedAt = new Map<string, number>();
   return (event) => {
     if (event.kind === 'exit') {
       if (event.restarting) restarting.add(event.name);
       else restarting.delete(event.name);
+      exitedAt.set(event.name, event.exitedAt);
       return null;
     }
     if (event.kind !== 'status') return null;
     const { name, status, exitCode, facts } = event.snapshot;
     if (status !== 'stopped' && status !== 'error') return null;
     if (restarting.delete(name) || facts.restartAt !== undefined) return null;
-    return { name, index: names.indexOf(name), exitCode };
+    // A process that never ran (its dependency failed) has no exit event: it ended when it was given up.
+    return { name, index: names.indexOf(name), exitCode, exitedAt: exitedAt.get(name) ?? event.timestamp };
   };
 }
 

@@ -5,13 +5,15 @@
 // A final exit is one after which the process stays down: an exit that lucidlines follows with a restart
 // (one asked for, or an automatic one) is not one, and must not reach these functions.
 
-/** One process's final exit, in the order the exits happened. */
+/** One process's final exit. */
 export interface FinalExit {
   name: string;
   /** The process's position in the config or on the command line, from 0. */
   index: number;
   /** Null when a signal ended it. */
   exitCode: number | null;
+  /** When it exited; the exits are reported in nearly but not always this order (see the `exit` event). */
+  exitedAt: number;
 }
 
 export interface CiMode {
@@ -59,9 +61,12 @@ const decision = (holds: boolean, decider: FinalExit | null): Decision => ({
 });
 
 /** Whether the success condition holds once every process has ended, and the exit code that follows. */
-export function decide(exits: readonly FinalExit[], success: string): Decision {
+export function decide(reported: readonly FinalExit[], success: string): Decision {
   // concurrently counts a run in which nothing ended as a success.
-  if (exits.length === 0) return decision(true, null);
+  if (reported.length === 0) return decision(true, null);
+  // "First", "last" and the first failure are about when the processes exited, not when their exits were
+  // reported; the sort is stable, so exits at the same instant keep the order they were reported in.
+  const exits = [...reported].sort((a, b) => a.exitedAt - b.exitedAt);
   const firstFailure = (among: readonly FinalExit[]) => among.find((exit) => !succeeded(exit)) ?? null;
   if (success === 'first' || success === 'last') {
     const decider = (success === 'first' ? exits[0] : exits.at(-1)) ?? null;

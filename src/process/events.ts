@@ -128,6 +128,13 @@ export type SupervisorEvent =
       requested: boolean;
       /** It ended because of a restart, so a new run follows at once; false for stops and for failures. */
       restarting: boolean;
+      /**
+       * When the child exited (or failed to spawn), by the engine's clock. The event itself waits until the
+       * child's output has been read, which can take a moment longer for one process than for another, so two
+       * exits close together may be reported in the other order; what needs the order of the exits themselves
+       * (CI mode's "first" and "last") goes by this.
+       */
+      exitedAt: number;
       timestamp: number;
     }
   /**

@@ -448,7 +448,9 @@ export class ManagedProcess {
     if (this.#spec.startProblem !== undefined) {
       this.#pid = null;
       this.#beginRun(null, reason);
-      this.#reportExit(null, null, false, () => this.#fail('SPAWN_FAILED', this.#spec.startProblem ?? ''));
+      this.#reportExit(null, null, false, this.#deps.now(), () =>
+        this.#fail('SPAWN_FAILED', this.#spec.startProblem ?? ''),
+      );
       return Promise.resolve();
     }
     let child: SpawnedChild;
@@ -459,7 +461,7 @@ export class ManagedProcess {
       this.#pid = null;
       this.#beginRun(null, reason);
       const message = processCouldNotStartMessage(this.#spec.name, String(error));
-      this.#reportExit(null, null, false, () => this.#fail('SPAWN_FAILED', message));
+      this.#reportExit(null, null, false, this.#deps.now(), () => this.#fail('SPAWN_FAILED', message));
       return Promise.resolve();
     }
     let markExited = (): void => {};
@@ -496,10 +498,11 @@ export class ManagedProcess {
         this.#markExited(run);
         this.#pid = null;
         const message = this.#spawnErrorMessage(error);
-        this.#reportExit(null, null, false, () => this.#fail('SPAWN_FAILED', message));
+        this.#reportExit(null, null, false, this.#deps.now(), () => this.#fail('SPAWN_FAILED', message));
         resolve();
       });
       child.on('exit', (code, signal) => {
+        const exitedAt = this.#deps.now();
         const runOutput = this.#runOutput;
         this.#runOutput = [];
         if (this.#outputHeld) for (const held of runOutput) this.#holdRunOutput(held, false);
@@ -514,7 +517,7 @@ export class ManagedProcess {
           reported = true;
           outputEnded = null;
           if (grace !== null) this.#deps.timers.clearTimeout(grace);
-          this.#onExit(run, code, signal);
+          this.#onExit(run, code, signal, exitedAt);
           resolve();
         };
         const grace = openStreams > 0 ? this.#deps.timers.setTimeout(report, EXIT_OUTPUT_GRACE_MS) : null;
@@ -568,7 +571,7 @@ export class ManagedProcess {
     run.markExited();
   }
 
-  #onExit(run: Run, code: number | null, signal: NodeJS.Signals | null): void {
+  #onExit(run: Run, code: number | null, signal: NodeJS.Signals | null, exitedAt: number): void {
     if (run.exited) return;
     this.#markExited(run);
     this.#pid = null;
@@ -584,7 +587,7 @@ export class ManagedProcess {
     }
     const { failure } = run;
     const requested = run.stopRequested && failure === null;
-    this.#reportExit(code, signal, requested, () => {
+    this.#reportExit(code, signal, requested, exitedAt, () => {
       if (failure !== null) {
         this.#fail('NOT_READY', failure);
       } else if (requested || code === 0) {
@@ -602,7 +605,13 @@ export class ManagedProcess {
    * being sent, so listeners of the exit see the new state, and whatever they annotate (a scheduled restart)
    * rides on the status event instead of arriving before it with the old status.
    */
-  #reportExit(exitCode: number | null, signal: string | null, requested: boolean, settle: () => void): void {
+  #reportExit(
+    exitCode: number | null,
+    signal: string | null,
+    requested: boolean,
+    exitedAt: number,
+    settle: () => void,
+  ): void {
     // A restart ends the run while it executes; a stop that arrived meanwhile means no new run follows.
     const restarting = requested && this.#executing?.action === 'restart' && this.#pending?.action !== 'stop';
     this.#reportingExit = true;
@@ -615,6 +624,7 @@ export class ManagedProcess {
         signal,
         requested,
         restarting,
+        exitedAt,
         timestamp: this.#deps.now(),
       });
     } finally {

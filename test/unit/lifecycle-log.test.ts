@@ -28,6 +28,7 @@ const exit = (
   signal,
   requested: flags.requested ?? false,
   restarting: flags.restarting ?? false,
+  exitedAt: 2,
   timestamp: 2,
 });
 

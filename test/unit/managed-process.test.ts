@@ -53,6 +53,7 @@ function setup(
     startGate?: (name: string) => Promise<void> | null;
     onEvent?: (event: SupervisorEvent) => void;
     timers?: Timers;
+    now?: () => number;
   } = {},
 ) {
   const children: FakeChild[] = [];
@@ -87,7 +88,7 @@ function setup(
   const process = new ManagedProcess({ ...spec, ...options.spec }, DEFAULT_ENGINE_OPTIONS, {
     spawn,
     terminateTree,
-    now: () => 42,
+    now: options.now ?? (() => 42),
     timers: options.timers ?? noTimers,
     nextSeq: () => ++seq,
     nextMarker: () => `test.${seq}`,
@@ -164,6 +165,22 @@ describe('ManagedProcess', () => {
     );
     assert.deepEqual(kinds, ['output:Error: listen EADDRINUSE', 'exit', 'error']);
     assert.equal(fake.process.snapshot().status, 'error');
+  });
+
+  it('tells in the exit event when the child exited, which comes before the event when output was still to be read', async () => {
+    let clock = 100;
+    const fake = setup({ now: () => clock });
+    await fake.process.start();
+    const child = fake.children[0];
+    assert.ok(child !== undefined);
+    child.emit('exit', 0, null);
+    clock = 250;
+    child.stdout.end('last words\n');
+    child.stderr.end();
+    await Promise.all([once(child.stdout, 'close'), once(child.stderr, 'close')]);
+    const exit = fake.events.find((e) => e.kind === 'exit');
+    assert.equal(exit?.kind === 'exit' && exit.exitedAt, 100);
+    assert.equal(exit?.timestamp, 250);
   });
 
   it('reports an exit after a short grace when another process keeps the pipes open', async () => {

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ciModeOf, decide, type FinalExit, stopsTheOthers } from '../../src/cli/success-condition.js';
 
-const exit = (name: string, index: number, exitCode: number | null): FinalExit => ({ name, index, exitCode });
+let clock = 0;
+/** An exit at the next instant: the exits a test lists happened in the order it lists them. */
+const exit = (name: string, index: number, exitCode: number | null): FinalExit => ({
+  name,
+  index,
+  exitCode,
+  exitedAt: ++clock,
+});
 
 // In exit order: api was killed by a signal after e2e failed with 3, then lint passed.
 const E2E_FAILED = [exit('e2e', 1, 3), exit('api', 0, null), exit('lint', 2, 0)];
@@ -43,12 +50,24 @@ describe('CI mode', () => {
     assert.equal(decide([exit('a', 0, 0), exit('b', 1, 5)], 'last').exitCode, 5);
   });
 
+  test('goes by when the processes exited, not by the order their exits were reported in', () => {
+    // b's exit was reported first (its output ended sooner), though a had exited before it.
+    const a = exit('a', 0, 3);
+    const b = exit('b', 1, 0);
+    const c = exit('c', 2, 5);
+    const reported = [b, a, c];
+    assert.equal(decide(reported, 'first').decider, a);
+    assert.equal(decide(reported, 'first').exitCode, 3);
+    assert.equal(decide([a, c, b], 'last').decider, c);
+    assert.equal(decide(reported, 'all').decider, a);
+  });
+
   test('all needs every exit to be 0, and fails with the first failure in exit order', () => {
     assert.equal(decide([exit('a', 0, 0), exit('b', 1, 0)], 'all').exitCode, 0);
     assert.equal(decide(E2E_FAILED, 'all').exitCode, 3);
     // A signal (the killed api) gives 1.
     assert.equal(decide(E2E_PASSED, 'all').exitCode, 1);
-    assert.deepEqual(decide(E2E_PASSED, 'all').decider, exit('api', 0, null));
+    assert.equal(decide(E2E_PASSED, 'all').decider, E2E_PASSED[1]);
   });
 
   test('command-x looks at process x only, by name or by index', () => {

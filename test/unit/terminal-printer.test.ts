@@ -196,6 +196,7 @@ describe('terminal printer', () => {
       signal: null,
       requested: false,
       restarting: false,
+      exitedAt: 0,
       timestamp: 0,
     });
     emit({
