@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -132,11 +132,24 @@ describe('interactive terminal (built bin in tmux)', () => {
     session.type('c');
     await until(() => !session.screen().includes('press h for help'), 'a cleared screen');
 
+    // `running` means spawned; on a loaded machine Node may not have run the script yet, which records its
+    // pid. A pid file of an earlier run names a process that is gone (a run starts once the last has ended).
+    const currentPid = (name: string) => {
+      const file = path.join(cwd, `${name}.pid`);
+      const pid = existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0;
+      return pid > 0 && isAlive(pid) ? pid : null;
+    };
+    const runs: number[] = [];
+    for (const name of ['web', 'api']) {
+      runs.push(
+        await until(
+          () => currentPid(name),
+          () => `${name}'s current run to record its pid; the screen:\n${session.history()}`,
+        ),
+      );
+    }
     const children = session.childrenOf(lucidlines);
-    const pids = [
-      ...children,
-      ...['web', 'api'].map((name) => Number(readFileSync(path.join(cwd, `${name}.pid`), 'utf8'))),
-    ];
+    const pids = [...children, ...runs];
     for (const pid of pids) recordedPids.add(pid);
     assert.ok(children.length >= 2, `lucidlines runs its processes: ${children.join(', ')}`);
 
