@@ -92,6 +92,18 @@ function span(className: string, text: string): HTMLSpanElement {
   return element;
 }
 
+/**
+ * Puts `children` into `button` unless it already shows exactly them. The sidebar is rendered again in every
+ * frame that brings output, and Chromium sends no click when the element pressed (a span of the button) was
+ * replaced before the mouse was released: a click on a process was lost while output streamed (a browser
+ * test lost one beside two CPU hogs). Now the spans are replaced only when what they show has changed.
+ */
+function replaceChildrenIfChanged(button: HTMLElement, ...children: HTMLElement[]): void {
+  const rendered = children.map((child) => child.outerHTML).join('');
+  if (button.innerHTML === rendered) return;
+  button.replaceChildren(...children);
+}
+
 export class Sidebar {
   readonly #list: HTMLElement;
   /**
@@ -138,7 +150,7 @@ export class Sidebar {
     const allHead = document.createElement('span');
     allHead.className = 'head';
     allHead.append(span('dot', ''), span('name', 'All'));
-    all.replaceChildren(allHead);
+    replaceChildrenIfChanged(all, allHead);
     all.title = 'Every process, interleaved';
     items.push(all);
     const byName = new Map(shown.map((process) => [process.name, process]));
@@ -191,7 +203,7 @@ export class Sidebar {
         button.dataset.restartAt = String(process.restartAt);
         meta.append(span('countdown', restartCountdown(process.restartAt - Date.now())));
       }
-      button.replaceChildren(head, meta);
+      replaceChildrenIfChanged(button, head, meta);
       items.push(button);
       const links = this.#linksOf(process);
       if (links !== null) items.push(links);

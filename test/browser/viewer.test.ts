@@ -225,11 +225,14 @@ describe('browser viewer', { skip }, () => {
     assert.equal(await colors.locator('.restarts').textContent(), '↻ 0');
   });
 
-  test('sidebar entries stay the same elements while output streams, so no click is lost', async () => {
+  test('sidebar entries and their spans stay the same elements while output streams, so no click is lost', async () => {
     // In the "All" view every ticker line is marked read at once, which re-renders the sidebar in each frame
     // that brings output: a button replaced between mousedown and mouseup would swallow the click.
     await selectProcess(page, null);
     const colors = await sidebarEntry(page, 'colors').elementHandle({ timeout: WAIT_MS });
+    // What the mouse presses is a span of the button: Chromium sends no click if it was replaced before the
+    // mouse was released, so the spans of an entry that did not change must stay too.
+    const name = await sidebarEntry(page, 'colors').locator('.name').elementHandle({ timeout: WAIT_MS });
     const rows = Number(await page.getAttribute('#output', 'data-rows'));
     await page.waitForFunction(
       (before) => Number(document.getElementById('output')?.dataset.rows) > before + 5,
@@ -237,7 +240,9 @@ describe('browser viewer', { skip }, () => {
       { timeout: WAIT_MS },
     );
     assert.equal(await colors.evaluate((button) => button.isConnected), true);
+    assert.equal(await name.evaluate((span) => span.isConnected), true, 'the name span was replaced');
     await colors.dispose();
+    await name.dispose();
   });
 
   test('a process in error shows in the sidebar, the title and the favicon', async () => {
