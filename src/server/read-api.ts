@@ -252,11 +252,15 @@ export function createReadApi(
     }
     // The renderer (ansi-to-html and its entity tables) is loaded by the first export, not by every launch of
     // lucidlines, whose start-up it lengthened by about 20 ms. The lines are taken above, at the request.
-    void import('../output/html-export.js').then(({ renderLogHtml }) =>
-      send(renderLogHtml({ name, chunks: pieces }), {
-        'Content-Type': 'text/html; charset=utf-8',
-        'Content-Security-Policy': HTML_EXPORT_POLICY,
-      }),
-    );
+    // A rejection left unhandled would end lucidlines and every process with it; a renderer that cannot load
+    // (a damaged install) or that throws costs only this answer, whose connection is dropped.
+    import('../output/html-export.js')
+      .then(({ renderLogHtml }) =>
+        send(renderLogHtml({ name, chunks: pieces }), {
+          'Content-Type': 'text/html; charset=utf-8',
+          'Content-Security-Policy': HTML_EXPORT_POLICY,
+        }),
+      )
+      .catch(() => response.destroy());
   };
 }
