@@ -3,6 +3,7 @@
 
 import type { Health, ProcessStatus } from '../src/protocol.js';
 import { restartCountdown } from '../src/restart-countdown.js';
+import { patchChildren } from './patch-children.js';
 import { hasError, type ProcessState } from './store.js';
 
 const STATUS_ICONS: Record<ProcessStatus, string> = {
@@ -92,24 +93,12 @@ function span(className: string, text: string): HTMLSpanElement {
   return element;
 }
 
-/**
- * Puts `children` into `button` unless it already shows exactly them. The sidebar is rendered again in every
- * frame that brings output, and Chromium sends no click when the element pressed (a span of the button) was
- * replaced before the mouse was released: a click on a process was lost while output streamed (a browser
- * test lost one beside two CPU hogs). Now the spans are replaced only when what they show has changed.
- */
-function replaceChildrenIfChanged(button: HTMLElement, ...children: HTMLElement[]): void {
-  const rendered = children.map((child) => child.outerHTML).join('');
-  if (button.innerHTML === rendered) return;
-  button.replaceChildren(...children);
-}
-
 export class Sidebar {
   readonly #list: HTMLElement;
   /**
    * One button per entry (null: "All"), kept across renders. A streaming process re-renders the list many
-   * times a second; a button replaced between mousedown and mouseup loses the click, so only the contents
-   * of a button are rebuilt, never the button itself.
+   * times a second; a button replaced between mousedown and mouseup loses the click, so a button is never
+   * rebuilt, and its contents are patched in place (see patch-children.ts).
    */
   readonly #buttons = new Map<string | null, HTMLButtonElement>();
   /**
@@ -150,7 +139,7 @@ export class Sidebar {
     const allHead = document.createElement('span');
     allHead.className = 'head';
     allHead.append(span('dot', ''), span('name', 'All'));
-    replaceChildrenIfChanged(all, allHead);
+    patchChildren(all, [allHead]);
     all.title = 'Every process, interleaved';
     items.push(all);
     const byName = new Map(shown.map((process) => [process.name, process]));
@@ -203,7 +192,7 @@ export class Sidebar {
         button.dataset.restartAt = String(process.restartAt);
         meta.append(span('countdown', restartCountdown(process.restartAt - Date.now())));
       }
-      replaceChildrenIfChanged(button, head, meta);
+      patchChildren(button, [head, meta]);
       items.push(button);
       const links = this.#linksOf(process);
       if (links !== null) items.push(links);

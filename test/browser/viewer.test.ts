@@ -360,9 +360,21 @@ describe('browser viewer', { skip }, () => {
     await waitForShown(page, { process: 'colors', row: 'then plain' });
     const entry = sidebarEntry(page, 'colors');
     const pidBefore = await entry.locator('.pid').textContent();
+    // A click lands only if the element pressed is still there when the mouse is released, so an entry whose
+    // status, pid and restart count change keeps its spans and has their texts changed in place.
+    const spans = await entry.locator('.name, .badge, .pid, .restarts').elementHandles();
+    assert.equal(spans.length, 4);
     await page.click('#restart');
     await entry.locator('.restarts', { hasText: '↻ 1' }).waitFor({ timeout: WAIT_MS });
     await entry.locator('.badge.st-running').waitFor({ timeout: WAIT_MS });
+    for (const span of spans) {
+      assert.equal(
+        await span.evaluate((element) => element.isConnected),
+        true,
+        `the ${await span.evaluate((element) => (element as Element).className)} span was replaced`,
+      );
+      await span.dispose();
+    }
     await page.waitForFunction(
       () =>
         [...document.querySelectorAll('#output .row .tx')].filter((row) =>
