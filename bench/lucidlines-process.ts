@@ -89,23 +89,26 @@ const DROPPED_NOTICE = 'not printed here because the terminal did not read in ti
  * Makes lucidlines' stdout a FIFO read by `grep -c`, which counts the dropped-output notices. The reader is a
  * process of its own, written in C: reading a flood of terminal output in the bench process would compete
  * with the bench's WebSocket client for its event loop, and a reader that falls behind is exactly what
- * makes lucidlines drop terminal output.
+ * makes lucidlines drop terminal output. With `reader: 'cat'` the pipe is read by `cat` and nothing is
+ * counted: for output that is not lucidlines' and may have no line breaks at all, which grep would
+ * gather into one ever-growing line (a 200 MB line took it 30 s).
  */
-function terminalDrain(): { fd: number; drain: TerminalDrain } {
+export function terminalDrain(reader: 'grep' | 'cat' = 'grep'): { fd: number; drain: TerminalDrain } {
   const dir = mkdtempSync(join(tmpdir(), 'lucid-bench-terminal-'));
   const fifo = join(dir, 'terminal.fifo');
   execFileSync('mkfifo', [fifo]);
-  const reader = spawn('sh', ['-c', 'exec grep -c -F -- "$0" < "$1"', DROPPED_NOTICE, fifo], {
+  const script = reader === 'grep' ? 'exec grep -c -F -- "$0" < "$1"' : 'cat < "$1" > /dev/null; echo 0';
+  const drainReader = spawn('sh', ['-c', script, DROPPED_NOTICE, fifo], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let count = '';
-  reader.stdout.setEncoding('utf8').on('data', (text: string) => {
+  drainReader.stdout.setEncoding('utf8').on('data', (text: string) => {
     count += text;
   });
   // Opening for reading and writing never blocks on a FIFO, unlike a write-only open without a reader yet;
   // the bench closes its copy as soon as lucidlines has it, so grep sees the end when lucidlines exits.
   const fd = openSync(fifo, constants.O_RDWR);
-  const droppedNotices = once(reader, 'exit').then(() => {
+  const droppedNotices = once(drainReader, 'exit').then(() => {
     rmSync(dir, { recursive: true, force: true });
     return Number(count.trim());
   });

@@ -120,6 +120,11 @@ function throughputRows(result: ThroughputResult, variant: string, rssBudgetMib 
     },
     {
       section: 'Throughput',
+      metric: `${variant}: bare Node relay to a piped terminal and one client (floor with a viewer)`,
+      value: formatSummary(result.relay, 'ms'),
+    },
+    {
+      section: 'Throughput',
       metric: `${variant}: lucidlines, until the client has every byte`,
       value: `${formatSummary(result.lucid, 'ms')}, ${(load.bytes / MB / seconds).toFixed(0)} MB/s`,
     },
@@ -148,6 +153,16 @@ function throughputRows(result: ThroughputResult, variant: string, rssBudgetMib 
       value: formatSummary(result.ratioToNodePipe, '×', 2),
       budget: '≤ 2×',
       verdict: verdict(result.ratioToNodePipe.median <= 2),
+    },
+    {
+      section: 'Throughput',
+      metric: `${variant}: bare Node relay ÷ concurrently (per round)`,
+      value: formatSummary(result.relayToPeer, '×', 2),
+    },
+    {
+      section: 'Throughput',
+      metric: `${variant}: lucidlines ÷ bare Node relay (per round)`,
+      value: formatSummary(result.ratioToRelay, '×', 2),
     },
     {
       section: 'Throughput',
@@ -681,8 +696,13 @@ is never inside a timed interval, and the timer starts when the gate opens.
   warm-up.
   Floor: \`bench/fixtures/drain.mjs\`, a bare Node parent that spawns the child through child_process and only
   counts the bytes it reads, gate to exit; no Node supervisor can beat it.
-  Each round runs raw, lucidlines, concurrently, concurrently into a pipe, floor in turn; ratios are taken
-  within a round.
+  Floor with a viewer: \`bench/fixtures/relay.mjs\`, a bare Node relay that reads the children's FIFOs (1 MiB,
+  as lucidlines' are) and hands every read unchanged to its stdout (a pipe read to the end by \`cat\`) and,
+  as one binary output frame, to the same client as lucidlines'; gate until the client has every character.
+  It splits, prefixes, batches and keeps nothing, so no supervisor that feeds a terminal and a viewer can beat
+  it, and lucidlines ÷ relay is what lucidlines' own work costs.
+  Each round runs raw, lucidlines, concurrently, concurrently into a pipe, floor, floor with a viewer in turn;
+  ratios are taken within a round.
 - Memory: VmHWM of the lucidlines process from /proc, read when the client has received 25 %, 50 % and
   100 % of the volume.
 - Stalled terminal: the memory load (500 MB), but lucidlines' stdout is a pipe that the bench stops reading

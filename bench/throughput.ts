@@ -1,8 +1,9 @@
 import { once } from 'node:events';
+import { closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnInGroup } from './bench-children.js';
 import { FIXTURES, fixtureCommand, StartGate } from './gate.js';
-import { launchLucidIn, REPO_ROOT, scratchDir, writeConfig } from './lucidlines-process.js';
+import { launchLucidIn, REPO_ROOT, scratchDir, terminalDrain, writeConfig } from './lucidlines-process.js';
 import { Observer } from './observer.js';
 import { cpuTimeMs, peakRss } from './proc-stats.js';
 import { type Summary, summarise } from './stats.js';
@@ -114,6 +115,68 @@ export async function timeNodePipe(load: FloodLoad): Promise<number> {
     if (code !== 0) throw new Error(`drain.mjs exited with code ${code}.`);
     return performance.now() - start;
   } finally {
+    dir.remove();
+  }
+}
+
+/**
+ * The floor for a supervisor that serves a viewer: `fixtures/relay.mjs` hands every read of the writers'
+ * FIFOs unchanged to a piped stdout (read to the end, as lucidlines' is) and, as one binary output frame, to
+ * the same kind of client as lucidlines'. Timed from the gate until the client holds every byte, as
+ * timeLucid is, so the two differ only in what lucidlines does beyond relaying.
+ */
+export async function timeRelay(load: FloodLoad): Promise<number> {
+  const dir = scratchDir('relay');
+  let observer: Observer | undefined;
+  // The relay prints the writers' bytes as they are, without the line breaks lucidlines adds.
+  const terminal = terminalDrain('cat');
+  try {
+    const gate = new StartGate(dir.path);
+    const writers = writerCommands(load, gate);
+    const child = spawnInGroup(
+      process.execPath,
+      [join(FIXTURES, 'relay.mjs'), ...writers.flatMap(({ name, command }) => [name, command])],
+      { stdio: ['ignore', terminal.fd, 'pipe'] },
+    );
+    closeSync(terminal.fd);
+    const exited = once(child, 'exit');
+    let stderr = '';
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+        stderr += text;
+        const match = /relay listening on (\d+)/.exec(stderr);
+        if (match !== null) resolve(Number(match[1]));
+      });
+      child.once('exit', (code) => reject(new Error(`relay.mjs exited with code ${code}: ${stderr}`)));
+    });
+    observer = await Observer.connect(`http://127.0.0.1:${port}/`);
+    await gate.waitReady(
+      writers.map(({ name }) => name),
+      READY_TIMEOUT_MS,
+    );
+    const start = gate.open();
+    const tallies = writers.map(({ name }) => (observer as Observer).tally(name));
+    const received = () => tallies.reduce((sum, tally) => sum + tally.contentChars, 0);
+    const client = observer;
+    await client.until(
+      () => received() >= load.contentChars || client.closeCode !== null,
+      TIMEOUT_MS,
+      'every byte of the flood through the relay',
+    );
+    const ms = performance.now() - start;
+    if (received() !== load.contentChars || client.invalidFrames > 0) {
+      throw new Error(
+        `The relay delivered ${received()} of ${load.contentChars} characters (${client.invalidFrames} invalid frames).`,
+      );
+    }
+    observer.close();
+    observer = undefined;
+    const [code] = await exited;
+    if (code !== 0) throw new Error(`relay.mjs exited with code ${code}: ${stderr}`);
+    await terminal.drain.droppedNotices;
+    return ms;
+  } finally {
+    observer?.close();
     dir.remove();
   }
 }
@@ -255,11 +318,16 @@ export interface ThroughputResult {
   /** concurrently with its output a pipe read to the end, as lucidlines' is. */
   pipedPeer: Summary;
   nodePipe: Summary;
+  /** The relay of `timeRelay`: the floor for delivering the output to a piped terminal and a client. */
+  relay: Summary;
   /** Each repetition's lucid/raw ratio, taken within the same round so that drift of the machine cancels out. */
   ratioToRaw: Summary;
   ratioToPeer: Summary;
   ratioToPipedPeer: Summary;
   ratioToNodePipe: Summary;
+  ratioToRelay: Summary;
+  /** The relay's time ÷ concurrently's (to /dev/null), per round: how near any relaying supervisor can come. */
+  relayToPeer: Summary;
   /** lucidlines' CPU milliseconds per MB delivered to the client. */
   cpuMsPerMb: Summary;
   peakRss: Summary;
@@ -268,7 +336,10 @@ export interface ThroughputResult {
   wrongTallies: number;
 }
 
-/** Alternates raw, lucidlines, concurrently and the bare pipe in every round, because the machine's speed drifts. */
+/**
+ * Alternates raw, lucidlines, concurrently, the bare pipe and the relay in every round, because the machine's
+ * speed drifts.
+ */
 export async function measureThroughput(
   load: FloodLoad,
   repetitions: number,
@@ -279,15 +350,17 @@ export async function measureThroughput(
   const peer: number[] = [];
   const pipedPeer: number[] = [];
   const nodePipe: number[] = [];
+  const relay: number[] = [];
   for (let round = 0; round < repetitions; round++) {
     raw.push(await timeRaw(load));
     lucid.push(await timeLucid(load));
     peer.push(await timeConcurrently(load));
     pipedPeer.push(await timeConcurrently(load, 'pipe'));
     nodePipe.push(await timeNodePipe(load));
+    relay.push(await timeRelay(load));
     const run = lucid[round] as LucidFloodResult;
     log(
-      `  ${load.label} round ${round + 1}: raw ${raw[round]?.toFixed(0)} ms, lucidlines ${run.ms.toFixed(0)} ms (cpu ${run.cpuMs.toFixed(0)} ms, peak ${(run.peakRss / 2 ** 20).toFixed(0)} MiB, ${run.droppedNotices} dropped-terminal notices), concurrently ${peer[round]?.toFixed(0)} ms (into a pipe ${pipedPeer[round]?.toFixed(0)} ms), bare Node pipe ${nodePipe[round]?.toFixed(0)} ms`,
+      `  ${load.label} round ${round + 1}: raw ${raw[round]?.toFixed(0)} ms, lucidlines ${run.ms.toFixed(0)} ms (cpu ${run.cpuMs.toFixed(0)} ms, peak ${(run.peakRss / 2 ** 20).toFixed(0)} MiB, ${run.droppedNotices} dropped-terminal notices), concurrently ${peer[round]?.toFixed(0)} ms (into a pipe ${pipedPeer[round]?.toFixed(0)} ms), bare Node pipe ${nodePipe[round]?.toFixed(0)} ms, relay ${relay[round]?.toFixed(0)} ms`,
     );
   }
   const ms = lucid.map((run) => run.ms);
@@ -298,10 +371,13 @@ export async function measureThroughput(
     peer: summarise(peer),
     pipedPeer: summarise(pipedPeer),
     nodePipe: summarise(nodePipe),
+    relay: summarise(relay),
     ratioToRaw: summarise(ms.map((value, i) => value / (raw[i] as number))),
     ratioToPeer: summarise(ms.map((value, i) => value / (peer[i] as number))),
     ratioToPipedPeer: summarise(ms.map((value, i) => value / (pipedPeer[i] as number))),
     ratioToNodePipe: summarise(ms.map((value, i) => value / (nodePipe[i] as number))),
+    ratioToRelay: summarise(ms.map((value, i) => value / (relay[i] as number))),
+    relayToPeer: summarise(relay.map((value, i) => value / (peer[i] as number))),
     cpuMsPerMb: summarise(lucid.map((run) => run.cpuMs / (load.bytes / 1e6))),
     peakRss: summarise(lucid.map((run) => run.peakRss)),
     droppedNotices: lucid.reduce((sum, run) => sum + run.droppedNotices, 0),
