@@ -150,4 +150,33 @@ describe('the packed package in a fresh project', () => {
     run.interrupt();
     assert.deepEqual(await run.exited, { code: 0, signal: null }, run.stderr());
   });
+
+  test('a TypeScript project type-checks against the types of lucidlines/client and lucidlines/protocol', async () => {
+    // The package ships declarations only for what its "exports" offer; a declaration they import that went
+    // missing from the build would fail here, in strict mode and with the package's own .d.ts files checked.
+    await writeFile(
+      path.join(project, 'consumer.ts'),
+      [
+        "import { LucidLinesClient } from 'lucidlines/client';",
+        "import type { ServerMessage } from 'lucidlines/protocol';",
+        'export function firstOf(messages: readonly ServerMessage[]): string | undefined {',
+        '  return messages[0]?.type;',
+        '}',
+        'export type Client = LucidLinesClient;',
+        '',
+      ].join('\n'),
+    );
+    const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const typeRoots = path.join(ROOT, 'node_modules', '@types');
+    const options = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext'];
+    const checked = await run(
+      process.execPath,
+      [tsc, ...options, '--target', 'es2022', '--typeRoots', typeRoots, '--types', 'node', 'consumer.ts'],
+      { cwd: project },
+    ).then(
+      () => 'ok',
+      (error: { stdout?: string }) => error.stdout ?? String(error),
+    );
+    assert.equal(checked, 'ok');
+  });
 });
