@@ -120,6 +120,28 @@ export async function timeNodePipe(load: FloodLoad): Promise<number> {
 }
 
 /**
+ * Opens the gate and resolves once `client` holds every character of the flood (or was closed), with the
+ * milliseconds that took and a count of what it holds, which a caller may read again later.
+ */
+async function deliverFlood(
+  client: Observer,
+  gate: StartGate,
+  writers: readonly { name: string }[],
+  load: FloodLoad,
+  what: string,
+): Promise<{ ms: number; received: () => number }> {
+  const start = gate.open();
+  const tallies = writers.map(({ name }) => client.tally(name));
+  const received = () => tallies.reduce((sum, tally) => sum + tally.contentChars, 0);
+  await client.until(
+    () => received() >= load.contentChars || client.closeCode !== null,
+    TIMEOUT_MS,
+    `every byte of ${what}`,
+  );
+  return { ms: performance.now() - start, received };
+}
+
+/**
  * The floor for a supervisor that serves a viewer: `fixtures/relay.mjs` hands every read of the writers'
  * FIFOs unchanged to a piped stdout (read to the end, as lucidlines' is) and, as one binary output frame, to
  * the same kind of client as lucidlines'. Timed from the gate until the client holds every byte, as
@@ -154,16 +176,8 @@ export async function timeRelay(load: FloodLoad): Promise<number> {
       writers.map(({ name }) => name),
       READY_TIMEOUT_MS,
     );
-    const start = gate.open();
-    const tallies = writers.map(({ name }) => (observer as Observer).tally(name));
-    const received = () => tallies.reduce((sum, tally) => sum + tally.contentChars, 0);
     const client = observer;
-    await client.until(
-      () => received() >= load.contentChars || client.closeCode !== null,
-      TIMEOUT_MS,
-      'every byte of the flood through the relay',
-    );
-    const ms = performance.now() - start;
+    const { ms, received } = await deliverFlood(client, gate, writers, load, 'the flood through the relay');
     if (received() !== load.contentChars || client.invalidFrames > 0) {
       throw new Error(
         `The relay delivered ${received()} of ${load.contentChars} characters (${client.invalidFrames} invalid frames).`,
@@ -253,20 +267,8 @@ export async function timeLucid(
       READY_TIMEOUT_MS,
     );
     const cpuBefore = cpuTimeMs(lucid.pid);
-    const start = gate.open();
-    const tallies = writers.map(({ name }) => (observer as Observer).tally(name));
-    const received = () => {
-      let sum = 0;
-      for (const tally of tallies) sum += tally.contentChars;
-      return sum;
-    };
     const client = observer;
-    await client.until(
-      () => received() >= load.contentChars || client.closeCode !== null,
-      TIMEOUT_MS,
-      'every byte of the flood',
-    );
-    const ms = performance.now() - start;
+    const { ms, received } = await deliverFlood(client, gate, writers, load, 'the flood');
     if (client.closeCode !== null) {
       // lucidlines closes a client that falls 8 MiB behind (1013): the bench's own client could not keep up
       // with it, which says the machine is too busy for this measurement, not how fast lucidlines is.
