@@ -50,16 +50,24 @@ export function patchChildren(parent: Element, children: readonly Element[]): vo
     }
     return child;
   });
-  for (const element of old) {
-    if (!wanted.includes(element)) element.remove();
-  }
-  // Parent's children are now the kept ones, in the wanted order; the new ones go in between.
-  wanted.forEach((element, i) => {
-    const present = parent.children[i] ?? null;
-    if (present !== element) parent.insertBefore(element, present);
-  });
+  arrangeChildren(parent, wanted);
   // An element that held only text and now holds elements still has its old text node beside them.
   for (const node of [...parent.childNodes]) {
     if (node.nodeType === Node.TEXT_NODE) node.remove();
   }
+}
+
+/**
+ * Makes `parent`'s element children exactly `wanted`, in that order, without detaching a child that stays:
+ * the children not wanted are removed and the wanted ones not there yet are inserted in their places. Only a
+ * child that stays but has to move is detached, which never happens while the order is kept.
+ */
+export function arrangeChildren(parent: Element, wanted: readonly Element[]): void {
+  for (const element of [...parent.children]) {
+    if (!wanted.includes(element)) element.remove();
+  }
+  wanted.forEach((element, i) => {
+    const present = parent.children[i] ?? null;
+    if (present !== element) parent.insertBefore(element, present);
+  });
 }

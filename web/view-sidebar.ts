@@ -3,7 +3,7 @@
 
 import type { Health, ProcessStatus } from '../src/protocol.js';
 import { restartCountdown } from '../src/restart-countdown.js';
-import { patchChildren } from './patch-children.js';
+import { arrangeChildren, patchChildren } from './patch-children.js';
 import { hasError, type ProcessState } from './store.js';
 
 const STATUS_ICONS: Record<ProcessStatus, string> = {
@@ -204,10 +204,9 @@ export class Sidebar {
       if (!items.includes(links.element)) this.#links.delete(name);
     }
     this.#scheduleCountdown(shown, selected);
-    const children = this.#list.children;
-    if (children.length !== items.length || items.some((item, i) => children[i] !== item)) {
-      this.#list.replaceChildren(...items);
-    }
+    // A process's links come and go with its runs (a restart clears its URLs until it announces them again);
+    // replacing the whole list then would detach every entry, and lose a click pressed on any of them.
+    arrangeChildren(this.#list, items);
   }
 
   #linksOf(process: ProcessState): HTMLDivElement | null {

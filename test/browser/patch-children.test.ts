@@ -6,7 +6,16 @@ import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM_MISSING, launchChromium } from '../fixtures/chromium.js';
 
-/** Fills `#root` with `before`, patches it with elements built from `after`, and says which old elements stayed. */
+interface PatchModule {
+  patchChildren(parent: Element, children: Element[]): void;
+  arrangeChildren(parent: Element, wanted: Element[]): void;
+}
+
+/**
+ * Fills `#root` with `before`, patches it with elements built from `after`, and says which old elements
+ * stayed without ever being detached: a MutationObserver records every removal, also one followed by a
+ * re-insertion, which would lose a press on the element just the same.
+ */
 async function patch(page: Page, before: string, after: string): Promise<{ html: string; kept: string[] }> {
   return page.evaluate(
     ({ oldHtml, newHtml }) => {
@@ -15,18 +24,23 @@ async function patch(page: Page, before: string, after: string): Promise<{ html:
       const old = [...root.querySelectorAll('*')];
       const template = document.createElement('div');
       template.innerHTML = newHtml;
-      (window as unknown as { patchChildren: (parent: Element, children: Element[]) => void }).patchChildren(
-        root,
-        [...template.children],
-      );
-      const kept = old.filter((element) => element.isConnected).map((element) => element.className);
+      const observer = new MutationObserver(() => {});
+      observer.observe(root, { childList: true, subtree: true });
+      (window as unknown as { patchModule: PatchModule }).patchModule.patchChildren(root, [
+        ...template.children,
+      ]);
+      const removed = new Set(observer.takeRecords().flatMap((record) => [...record.removedNodes]));
+      observer.disconnect();
+      const kept = old
+        .filter((element) => element.isConnected && !removed.has(element))
+        .map((element) => element.className);
       return { html: root.innerHTML, kept };
     },
     { oldHtml: before, newHtml: after },
   );
 }
 
-describe('patchChildren (browser)', { skip: CHROMIUM_MISSING ?? false }, () => {
+describe('patchChildren and arrangeChildren (browser)', { skip: CHROMIUM_MISSING ?? false }, () => {
   let browser: Browser;
   let page: Page;
 
@@ -42,7 +56,7 @@ describe('patchChildren (browser)', { skip: CHROMIUM_MISSING ?? false }, () => {
     page = await browser.newPage();
     await page.setContent('<div id="root"></div>');
     await page.addScriptTag({
-      content: `${bundle.outputFiles[0]?.text}\nwindow.patchChildren = patchModule.patchChildren;`,
+      content: `${bundle.outputFiles[0]?.text}\nwindow.patchModule = patchModule;`,
     });
   });
 
@@ -84,5 +98,33 @@ describe('patchChildren (browser)', { skip: CHROMIUM_MISSING ?? false }, () => {
     );
     assert.equal(result.html, '<span class="dot"><i class="mark">!</i></span><span class="name">x</span>');
     assert.deepEqual(result.kept, ['dot']);
+  });
+
+  test('arrangeChildren removes and inserts around the children that stay, never detaching one', async () => {
+    const result = await page.evaluate(() => {
+      const root = document.getElementById('root') as HTMLElement;
+      root.innerHTML = '<button class="a"></button><div class="links"></div><button class="b"></button>';
+      const [a, links, b] = [...root.children] as Element[];
+      const observer = new MutationObserver(() => {});
+      observer.observe(root, { childList: true });
+      // No function is declared in here: the test runner's transform would wrap it in a helper that exists
+      // only in Node.
+      const { arrangeChildren } = (window as unknown as { patchModule: PatchModule }).patchModule;
+      const c = document.createElement('button');
+      c.className = 'c';
+      // A process's links go (its restart cleared its URLs), then come back, and a new process is added.
+      arrangeChildren(root, [a as Element, b as Element]);
+      arrangeChildren(root, [a as Element, links as Element, b as Element, c]);
+      const removed = observer
+        .takeRecords()
+        .flatMap((record) => [...record.removedNodes].map((node) => (node as Element).className));
+      observer.disconnect();
+      return { html: root.innerHTML, removed };
+    });
+    assert.equal(
+      result.html,
+      '<button class="a"></button><div class="links"></div><button class="b"></button><button class="c"></button>',
+    );
+    assert.deepEqual(result.removed, ['links'], 'only the element that went away was detached');
   });
 });

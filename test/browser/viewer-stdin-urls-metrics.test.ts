@@ -70,6 +70,33 @@ describe('viewer: stdin, detected URLs and metrics', { skip: CHROMIUM_MISSING ??
         { timeout: WAIT_MS },
       );
       assert.match((await usage.textContent()) ?? '', /MB$/);
+
+      // A restart clears the process's URLs until it announces them again, so its links go and come back.
+      // The entries must stay in the page meanwhile: one detached and put back would lose a click on it.
+      await page.evaluate(() => {
+        const list = document.getElementById('process-list') as HTMLElement;
+        const removed: string[] = [];
+        (window as unknown as { removedEntries: string[] }).removedEntries = removed;
+        new MutationObserver((records) => {
+          for (const record of records) {
+            for (const node of record.removedNodes) removed.push((node as Element).className);
+          }
+        }).observe(list, { childList: true });
+      });
+      await page.click('#process-list button.proc[data-name="web"]');
+      await page.click('#restart');
+      await page.waitForSelector('#process-list button.proc[data-name="web"][data-restarts="1"]', {
+        timeout: WAIT_MS,
+      });
+      await link.waitFor({ timeout: WAIT_MS });
+      const removed = await page.evaluate(
+        () => (window as unknown as { removedEntries: string[] }).removedEntries,
+      );
+      assert.deepEqual(
+        removed.filter((className) => className.startsWith('proc')),
+        [],
+        'no sidebar entry was detached',
+      );
     } finally {
       await browser.close();
       run.child.kill('SIGINT');
