@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 
 /** Linux's F_SETPIPE_SZ (F_LINUX_SPECIFIC_BASE + 7). */
@@ -24,8 +24,10 @@ export type HelperSpawn = (
   fd: number,
 ) => { on(event: 'error', listener: (error: Error) => void): unknown };
 
-const spawnHelper: HelperSpawn = (command, args, fd) =>
-  spawn(command, args, { stdio: ['ignore', 'ignore', 'ignore', fd], windowsHide: true });
+/** The real helper: `command` with `fd` as its fd 3. */
+export function spawnHelper(command: string, args: readonly string[], fd: number): ChildProcess {
+  return spawn(command, args, { stdio: ['ignore', 'ignore', 'ignore', fd], windowsHide: true });
+}
 
 let enlargedPipes = 0;
 

@@ -6,7 +6,7 @@ import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { enlargeWhenFull, FLOODED_PIPE_BYTES } from '../../src/process/pipe-size.js';
+import { enlargeWhenFull, FLOODED_PIPE_BYTES, spawnHelper } from '../../src/process/pipe-size.js';
 
 const hasPerl = spawnSync('perl', ['-e', '1']).status === 0;
 
@@ -35,15 +35,20 @@ describe('pipe size', () => {
       assert.equal(pipeSize(writeFd), 64 * 1024, 'a new pipe holds 64 KiB');
       // Filled before anyone reads, so the first read takes all of it.
       writeSync(writeFd, Buffer.alloc(64 * 1024, 'x'));
-      enlargeWhenFull(reader, readFd);
+      // The real helper, watched for its exit: once it has exited, the pipe has whatever size it will get.
+      const helperDone = new Promise<void>((resolve) => {
+        enlargeWhenFull(reader, readFd, (command, args, fd) => {
+          const helper = spawnHelper(command, args, fd);
+          helper.once('exit', () => resolve());
+          return helper;
+        });
+      });
       let received = 0;
       reader.on('data', (chunk: Buffer) => {
         received += chunk.length;
       });
-      for (let tries = 0; pipeSize(writeFd) !== FLOODED_PIPE_BYTES; tries++) {
-        assert.ok(tries < 500, `the pipe still holds ${pipeSize(writeFd)} bytes`);
-        await new Promise((wake) => setTimeout(wake, 20));
-      }
+      await helperDone;
+      assert.equal(pipeSize(writeFd), FLOODED_PIPE_BYTES, 'the pipe was enlarged');
       assert.equal(received, 64 * 1024);
       // The room is real: a write of more than the old size no longer waits for a reader. The write goes
       // through a non-blocking descriptor, so a pipe still too small fails the test instead of hanging it.
