@@ -38,3 +38,24 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** The clock ticks all CPUs of the machine have spent so far, and how many of them were not idle. */
+export interface MachineTicks {
+  busy: number;
+  total: number;
+}
+
+export function machineTicks(): MachineTicks {
+  // The first line of /proc/stat sums every CPU: user nice system idle iowait irq softirq steal ...; idle and
+  // iowait are the ticks in which a CPU had nothing to run.
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '').trim().split(/\s+/).slice(1);
+  const ticks = fields.slice(0, 8).map(Number);
+  const total = ticks.reduce((sum, value) => sum + value, 0);
+  return { busy: total - (ticks[3] ?? 0) - (ticks[4] ?? 0), total };
+}
+
+/** The share of all CPUs' time that was busy between two readings, from 0 to 1. */
+export function busyShare(before: MachineTicks, after: MachineTicks): number {
+  const total = after.total - before.total;
+  return total > 0 ? (after.busy - before.busy) / total : 0;
+}

@@ -161,6 +161,11 @@ function throughputRows(result: ThroughputResult, variant: string, rssBudgetMib 
     },
     {
       section: 'Throughput',
+      metric: `${variant}: bare Node relay ÷ bare Node pipe (per round)`,
+      value: formatSummary(result.relayToNodePipe, '×', 2),
+    },
+    {
+      section: 'Throughput',
       metric: `${variant}: lucidlines ÷ bare Node relay (per round)`,
       value: formatSummary(result.ratioToRelay, '×', 2),
     },
@@ -168,6 +173,23 @@ function throughputRows(result: ThroughputResult, variant: string, rssBudgetMib 
       section: 'Throughput',
       metric: `${variant}: lucidlines CPU per MB delivered`,
       value: formatSummary(result.cpuMsPerMb, 'ms/MB', 1),
+    },
+    {
+      section: 'Throughput',
+      metric: `${variant}: concurrently CPU per MB (to /dev/null)`,
+      value: formatSummary(result.peerCpuMsPerMb, 'ms/MB', 1),
+    },
+    {
+      section: 'Throughput',
+      metric: `${variant}: bare Node relay CPU per MB delivered`,
+      value: formatSummary(result.relayCpuMsPerMb, 'ms/MB', 1),
+    },
+    {
+      section: 'Throughput',
+      metric: `${variant}: all CPUs busy during the run: lucidlines; concurrently; relay (medians)`,
+      value: [result.coresBusy.lucid, result.coresBusy.peer, result.coresBusy.relay]
+        .map((summary) => `${(summary.median * 100).toFixed(0)} %`)
+        .join('; '),
     },
     {
       section: 'Throughput',
@@ -692,6 +714,11 @@ is never inside a timed interval, and the timer starts when the gate opens.
   of \`output\` (line breaks excluded from the count so that line splitting cannot fake or hide bytes); its
   stdout is a pipe that the bench reads to the end, and a notice of dropped terminal output fails the row.
   CPU is utime+stime of lucidlines over the same interval; peak RSS is VmHWM when the client has everything.
+  concurrently's and the relay's CPU: utime+stime from /proc at the gate, subtracted from what the process
+  reports of itself at exit (\`bench/fixtures/report-cpu.mjs\`, preloaded with \`node --import\`), so their
+  start-up is not counted and their shutdown is. "All CPUs busy" is the share of every CPU's time that was
+  not idle in /proc/stat over the run: near 100 %, the run lasts as long as the CPU time of everything
+  taking part (writers, supervisor, terminal reader, client) takes on the machine's cores.
   Dev-server rate: a child writes 10 lines every 10 ms with one client connected; CPU over a window after a
   warm-up.
   Floor: \`bench/fixtures/drain.mjs\`, a bare Node parent that spawns the child through child_process and only

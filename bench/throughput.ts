@@ -1,11 +1,11 @@
 import { once } from 'node:events';
-import { closeSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnInGroup } from './bench-children.js';
 import { FIXTURES, fixtureCommand, StartGate } from './gate.js';
 import { launchLucidIn, REPO_ROOT, scratchDir, terminalDrain, writeConfig } from './lucidlines-process.js';
 import { Observer } from './observer.js';
-import { cpuTimeMs, peakRss } from './proc-stats.js';
+import { busyShare, cpuTimeMs, machineTicks, peakRss } from './proc-stats.js';
 import { type Summary, summarise } from './stats.js';
 
 const LINE_BYTES = 100;
@@ -129,7 +129,8 @@ async function deliverFlood(
   writers: readonly { name: string }[],
   load: FloodLoad,
   what: string,
-): Promise<{ ms: number; received: () => number }> {
+): Promise<{ ms: number; coresBusy: number; received: () => number }> {
+  const ticks = machineTicks();
   const start = gate.open();
   const tallies = writers.map(({ name }) => client.tally(name));
   const received = () => tallies.reduce((sum, tally) => sum + tally.contentChars, 0);
@@ -138,7 +139,34 @@ async function deliverFlood(
     TIMEOUT_MS,
     `every byte of ${what}`,
   );
-  return { ms: performance.now() - start, received };
+  return { ms: performance.now() - start, coresBusy: busyShare(ticks, machineTicks()), received };
+}
+
+/** One timed run of a contender: how long it took, its own CPU time, and how busy the machine's CPUs were. */
+export interface ContenderRun {
+  ms: number;
+  /** The contender's CPU time (user + system, all threads) over the run; null where it is not measured. */
+  cpuMs: number | null;
+  /** The share of all CPUs' time, 0 to 1, that anything on the machine was running during the run. */
+  coresBusy: number;
+}
+
+/**
+ * Node arguments and environment that make a Node program report its CPU time at exit (fixtures/report-cpu.mjs),
+ * and `cpuMsSince`, which reads that report once the program has exited. The baseline is read from /proc
+ * while the program waits at the gate, so its start-up is not counted.
+ */
+function cpuReport(dir: string): {
+  nodeArgs: string[];
+  env: NodeJS.ProcessEnv;
+  cpuMsSince: (baselineMs: number) => number;
+} {
+  const file = join(dir, 'cpu-report');
+  return {
+    nodeArgs: ['--import', join(FIXTURES, 'report-cpu.mjs')],
+    env: { ...process.env, LUCID_BENCH_CPU_REPORT: file },
+    cpuMsSince: (baselineMs) => Number(readFileSync(file, 'utf8')) - baselineMs,
+  };
 }
 
 /**
@@ -147,7 +175,7 @@ async function deliverFlood(
  * the same kind of client as lucidlines'. Timed from the gate until the client holds every byte, as
  * timeLucid is, so the two differ only in what lucidlines does beyond relaying.
  */
-export async function timeRelay(load: FloodLoad): Promise<number> {
+export async function timeRelay(load: FloodLoad): Promise<ContenderRun> {
   const dir = scratchDir('relay');
   let observer: Observer | undefined;
   // The relay prints the writers' bytes as they are, without the line breaks lucidlines adds.
@@ -155,10 +183,15 @@ export async function timeRelay(load: FloodLoad): Promise<number> {
   try {
     const gate = new StartGate(dir.path);
     const writers = writerCommands(load, gate);
+    const report = cpuReport(dir.path);
     const child = spawnInGroup(
       process.execPath,
-      [join(FIXTURES, 'relay.mjs'), ...writers.flatMap(({ name, command }) => [name, command])],
-      { stdio: ['ignore', terminal.fd, 'pipe'] },
+      [
+        ...report.nodeArgs,
+        join(FIXTURES, 'relay.mjs'),
+        ...writers.flatMap(({ name, command }) => [name, command]),
+      ],
+      { stdio: ['ignore', terminal.fd, 'pipe'], env: report.env },
     );
     closeSync(terminal.fd);
     const exited = once(child, 'exit');
@@ -177,7 +210,14 @@ export async function timeRelay(load: FloodLoad): Promise<number> {
       READY_TIMEOUT_MS,
     );
     const client = observer;
-    const { ms, received } = await deliverFlood(client, gate, writers, load, 'the flood through the relay');
+    const baselineMs = cpuTimeMs(child.pid as number);
+    const { ms, coresBusy, received } = await deliverFlood(
+      client,
+      gate,
+      writers,
+      load,
+      'the flood through the relay',
+    );
     if (received() !== load.contentChars || client.invalidFrames > 0) {
       throw new Error(
         `The relay delivered ${received()} of ${load.contentChars} characters (${client.invalidFrames} invalid frames).`,
@@ -188,7 +228,9 @@ export async function timeRelay(load: FloodLoad): Promise<number> {
     const [code] = await exited;
     if (code !== 0) throw new Error(`relay.mjs exited with code ${code}: ${stderr}`);
     await terminal.drain.droppedNotices;
-    return ms;
+    // The relay's CPU runs on until it exits, after the client had everything; what it does then (closing
+    // its sockets) is a few milliseconds at most.
+    return { ms, cpuMs: report.cpuMsSince(baselineMs), coresBusy };
   } finally {
     observer?.close();
     dir.remove();
@@ -200,12 +242,18 @@ export async function timeRelay(load: FloodLoad): Promise<number> {
  * synchronously and the kernel discards, or with `terminal: 'pipe'` into a pipe that a `grep -c` reads to
  * the end, as lucidlines' own output is in timeLucid. Timed from the gate to its exit (and the reader's).
  */
-export async function timeConcurrently(load: FloodLoad, terminal: 'null' | 'pipe' = 'null'): Promise<number> {
+export async function timeConcurrently(
+  load: FloodLoad,
+  terminal: 'null' | 'pipe' = 'null',
+): Promise<ContenderRun> {
   const dir = scratchDir('peer');
   try {
     const gate = new StartGate(dir.path);
     const writers = writerCommands(load, gate);
+    const report = cpuReport(dir.path);
     const concurrently = [
+      process.execPath,
+      ...report.nodeArgs,
       join(REPO_ROOT, 'node_modules', '.bin', 'concurrently'),
       '-n',
       writers.map(({ name }) => name).join(','),
@@ -215,17 +263,22 @@ export async function timeConcurrently(load: FloodLoad, terminal: 'null' | 'pipe
     const reader = 'set -o pipefail; "$@" | { grep -c -F -- "lucidlines:" > /dev/null; true; }';
     const child =
       terminal === 'null'
-        ? spawnInGroup(concurrently[0] as string, concurrently.slice(1), { stdio: 'ignore' })
-        : spawnInGroup('bash', ['-c', reader, 'peer', ...concurrently], { stdio: 'ignore' });
+        ? spawnInGroup(concurrently[0] as string, concurrently.slice(1), { stdio: 'ignore', env: report.env })
+        : spawnInGroup('bash', ['-c', reader, 'peer', ...concurrently], { stdio: 'ignore', env: report.env });
     const exited = once(child, 'exit');
     await gate.waitReady(
       writers.map(({ name }) => name),
       READY_TIMEOUT_MS,
     );
+    // With a pipe, the child is bash, whose CPU is not concurrently's; only the /dev/null run is measured.
+    const baselineMs = terminal === 'null' ? cpuTimeMs(child.pid as number) : null;
+    const ticks = machineTicks();
     const start = gate.open();
     const [code] = await exited;
+    const ms = performance.now() - start;
+    const coresBusy = busyShare(ticks, machineTicks());
     if (code !== 0) throw new Error(`concurrently exited with code ${code}.`);
-    return performance.now() - start;
+    return { ms, cpuMs: baselineMs === null ? null : report.cpuMsSince(baselineMs), coresBusy };
   } finally {
     dir.remove();
   }
@@ -239,6 +292,8 @@ export interface LucidFloodResult {
   invalidFrames: number;
   /** lucidlines' CPU time (user + system) from the gate until the client had every byte. */
   cpuMs: number;
+  /** The share of all CPUs' time, 0 to 1, that anything on the machine was running meanwhile. */
+  coresBusy: number;
   /** VmHWM once the client had every byte. */
   peakRss: number;
   /** Notices of terminal output dropped because the pipe was not read fast enough; any is a failure. */
@@ -268,7 +323,7 @@ export async function timeLucid(
     );
     const cpuBefore = cpuTimeMs(lucid.pid);
     const client = observer;
-    const { ms, received } = await deliverFlood(client, gate, writers, load, 'the flood');
+    const { ms, coresBusy, received } = await deliverFlood(client, gate, writers, load, 'the flood');
     if (client.closeCode !== null) {
       // lucidlines closes a client that falls 8 MiB behind (1013): the bench's own client could not keep up
       // with it, which says the machine is too busy for this measurement, not how fast lucidlines is.
@@ -302,6 +357,7 @@ export async function timeLucid(
       expectedContentChars: load.contentChars,
       invalidFrames: current.invalidFrames,
       cpuMs,
+      coresBusy,
       peakRss: peak,
       droppedNotices,
     };
@@ -330,8 +386,20 @@ export interface ThroughputResult {
   ratioToRelay: Summary;
   /** The relay's time ÷ concurrently's (to /dev/null), per round: how near any relaying supervisor can come. */
   relayToPeer: Summary;
+  /** The relay's time ÷ the bare Node pipe's, per round: what feeding a terminal and a client costs at least. */
+  relayToNodePipe: Summary;
   /** lucidlines' CPU milliseconds per MB delivered to the client. */
   cpuMsPerMb: Summary;
+  /** concurrently's CPU milliseconds per MB, writing to /dev/null. */
+  peerCpuMsPerMb: Summary;
+  /** The relay's CPU milliseconds per MB delivered to its client. */
+  relayCpuMsPerMb: Summary;
+  /**
+   * How busy all the machine's CPUs were during each contender's run, 0 to 1: near 1, the contenders share
+   * the CPUs with the writers, the terminal's reader and the client, and a run lasts as long as their CPU
+   * time together takes.
+   */
+  coresBusy: { lucid: Summary; peer: Summary; relay: Summary };
   peakRss: Summary;
   /** Dropped-terminal-output notices over all rounds, and rounds whose client got more or less than written. */
   droppedNotices: number;
@@ -349,23 +417,28 @@ export async function measureThroughput(
 ): Promise<ThroughputResult> {
   const raw: number[] = [];
   const lucid: LucidFloodResult[] = [];
-  const peer: number[] = [];
+  const peerRuns: ContenderRun[] = [];
   const pipedPeer: number[] = [];
   const nodePipe: number[] = [];
-  const relay: number[] = [];
+  const relayRuns: ContenderRun[] = [];
   for (let round = 0; round < repetitions; round++) {
     raw.push(await timeRaw(load));
     lucid.push(await timeLucid(load));
-    peer.push(await timeConcurrently(load));
-    pipedPeer.push(await timeConcurrently(load, 'pipe'));
+    peerRuns.push(await timeConcurrently(load));
+    pipedPeer.push((await timeConcurrently(load, 'pipe')).ms);
     nodePipe.push(await timeNodePipe(load));
-    relay.push(await timeRelay(load));
+    relayRuns.push(await timeRelay(load));
     const run = lucid[round] as LucidFloodResult;
+    const peerRun = peerRuns[round] as ContenderRun;
+    const relayRun = relayRuns[round] as ContenderRun;
     log(
-      `  ${load.label} round ${round + 1}: raw ${raw[round]?.toFixed(0)} ms, lucidlines ${run.ms.toFixed(0)} ms (cpu ${run.cpuMs.toFixed(0)} ms, peak ${(run.peakRss / 2 ** 20).toFixed(0)} MiB, ${run.droppedNotices} dropped-terminal notices), concurrently ${peer[round]?.toFixed(0)} ms (into a pipe ${pipedPeer[round]?.toFixed(0)} ms), bare Node pipe ${nodePipe[round]?.toFixed(0)} ms, relay ${relay[round]?.toFixed(0)} ms`,
+      `  ${load.label} round ${round + 1}: raw ${raw[round]?.toFixed(0)} ms, lucidlines ${run.ms.toFixed(0)} ms (cpu ${run.cpuMs.toFixed(0)} ms, peak ${(run.peakRss / 2 ** 20).toFixed(0)} MiB, ${run.droppedNotices} dropped-terminal notices), concurrently ${peerRun.ms.toFixed(0)} ms (cpu ${peerRun.cpuMs?.toFixed(0)} ms; into a pipe ${pipedPeer[round]?.toFixed(0)} ms), bare Node pipe ${nodePipe[round]?.toFixed(0)} ms, relay ${relayRun.ms.toFixed(0)} ms (cpu ${relayRun.cpuMs?.toFixed(0)} ms)`,
     );
   }
   const ms = lucid.map((run) => run.ms);
+  const peer = peerRuns.map((run) => run.ms);
+  const relay = relayRuns.map((run) => run.ms);
+  const perMb = (cpuMs: number | null) => (cpuMs ?? Number.NaN) / (load.bytes / 1e6);
   return {
     load,
     raw: summarise(raw),
@@ -380,7 +453,15 @@ export async function measureThroughput(
     ratioToNodePipe: summarise(ms.map((value, i) => value / (nodePipe[i] as number))),
     ratioToRelay: summarise(ms.map((value, i) => value / (relay[i] as number))),
     relayToPeer: summarise(relay.map((value, i) => value / (peer[i] as number))),
-    cpuMsPerMb: summarise(lucid.map((run) => run.cpuMs / (load.bytes / 1e6))),
+    relayToNodePipe: summarise(relay.map((value, i) => value / (nodePipe[i] as number))),
+    cpuMsPerMb: summarise(lucid.map((run) => perMb(run.cpuMs))),
+    peerCpuMsPerMb: summarise(peerRuns.map((run) => perMb(run.cpuMs))),
+    relayCpuMsPerMb: summarise(relayRuns.map((run) => perMb(run.cpuMs))),
+    coresBusy: {
+      lucid: summarise(lucid.map((run) => run.coresBusy)),
+      peer: summarise(peerRuns.map((run) => run.coresBusy)),
+      relay: summarise(relayRuns.map((run) => run.coresBusy)),
+    },
     peakRss: summarise(lucid.map((run) => run.peakRss)),
     droppedNotices: lucid.reduce((sum, run) => sum + run.droppedNotices, 0),
     wrongTallies: lucid.filter(

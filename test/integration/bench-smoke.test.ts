@@ -11,7 +11,17 @@ test('the throughput harness measures all contenders on a small load', { timeout
     assert.equal(summary.samples.length, 1);
     assert.ok(Number.isFinite(summary.median) && summary.median > 0, `bad figure ${summary.median}`);
   }
-  assert.ok(Number.isFinite(result.ratioToRaw.median) && result.ratioToRaw.median > 0);
+  for (const ratio of [result.ratioToRaw, result.ratioToRelay, result.relayToNodePipe]) {
+    assert.ok(Number.isFinite(ratio.median) && ratio.median > 0, `bad ratio ${ratio.median}`);
+  }
+  // The CPU figures come from three sources (/proc for lucidlines, the preloaded report of concurrently and of
+  // the relay); each must have produced a number. A tiny load can take less than one clock tick, so 0 is fine.
+  for (const summary of [result.cpuMsPerMb, result.peerCpuMsPerMb, result.relayCpuMsPerMb]) {
+    assert.ok(Number.isFinite(summary.median) && summary.median >= 0, `bad CPU figure ${summary.median}`);
+  }
+  for (const summary of Object.values(result.coresBusy)) {
+    assert.ok(summary.median > 0 && summary.median <= 1, `bad share of busy cores ${summary.median}`);
+  }
 });
 
 test('every byte of a line flood reaches the WebSocket client', { timeout: 120_000 }, async () => {
@@ -35,6 +45,7 @@ test('the relay floor delivers every byte of a flood without newlines and exits'
 }, async () => {
   // timeRelay itself fails unless its client received exactly every character and the relay, whose children
   // had to end first, exited with 0.
-  const ms = await timeRelay(blocksLoad(2 * 1024 * 1024));
-  assert.ok(Number.isFinite(ms) && ms > 0, `bad figure ${ms}`);
+  const run = await timeRelay(blocksLoad(2 * 1024 * 1024));
+  assert.ok(Number.isFinite(run.ms) && run.ms > 0, `bad figure ${run.ms}`);
+  assert.ok(run.cpuMs !== null && Number.isFinite(run.cpuMs) && run.cpuMs >= 0, `bad CPU ${run.cpuMs}`);
 });
