@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { closeSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnInGroup } from './bench-children.js';
 import { FIXTURES, fixtureCommand, StartGate } from './gate.js';
@@ -165,7 +165,11 @@ function cpuReport(dir: string): {
   return {
     nodeArgs: ['--import', join(FIXTURES, 'report-cpu.mjs')],
     env: { ...process.env, LUCID_BENCH_CPU_REPORT: file },
-    cpuMsSince: (baselineMs) => Number(readFileSync(file, 'utf8')) - baselineMs,
+    cpuMsSince: (baselineMs) => {
+      if (!existsSync(file))
+        throw new Error('The timed program wrote no CPU report: it did not exit normally.');
+      return Number(readFileSync(file, 'utf8')) - baselineMs;
+    },
   };
 }
 
